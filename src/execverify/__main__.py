@@ -1,0 +1,7 @@
+"""``python -m execverify``: the same as the ``execverify`` command."""
+
+import sys
+
+from execverify.cli import main
+
+sys.exit(main())
