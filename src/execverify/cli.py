@@ -16,7 +16,9 @@ from execverify import __version__
 
 # verb -> module that defines ``register(subparsers)``. A dict literal, not a plugin registry:
 # verbs are ours, not an extension point.
-VERB_MODULES: dict[str, str] = {}
+VERB_MODULES: dict[str, str] = {
+    "exec": "execverify.sandbox.cli",
+}
 
 
 class CliError(Exception):

@@ -1,0 +1,153 @@
+"""What runs in the forked child: lock the process down, run the program, report.
+
+Everything here happens after ``fork()`` in a copy of a warm worker, so it must be quick and
+must never return into the worker's loop: every path ends in ``os._exit``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import io
+import linecache
+import os
+import resource
+import signal
+import sys
+import traceback
+from typing import Any
+
+from execverify.sandbox import isolation
+from execverify.sandbox.protocol import write_frame
+
+PROGRAM_FILENAME = "<program>"
+RESULT_FD = 3
+SETUP_FAILED_EXIT = 71
+
+# Bound here, at import time in the worker, so a program that rebinds builtins cannot change
+# how its own result is reported.
+_repr, _type, _str, _len, _isinstance = repr, type, str, len, isinstance
+
+
+def run_child(job: dict[str, Any], fds: dict[str, int], workdir: str, uid: int | None,
+              nproc: int) -> None:
+    """Never returns."""
+    try:
+        _lock_down(job["limits"], fds, workdir, uid, nproc)
+    except BaseException:
+        os._exit(SETUP_FAILED_EXIT)
+    try:
+        result = _execute(job)
+        _flush()
+        write_frame(RESULT_FD, result)
+    except BaseException:
+        os._exit(SETUP_FAILED_EXIT + 1)
+    os._exit(0)
+
+
+def _lock_down(limits: dict[str, Any], fds: dict[str, int], workdir: str, uid: int | None,
+               nproc: int) -> None:
+    os.setsid()
+    os.dup2(fds["stdin"], 0)
+    os.dup2(fds["stdout"], 1)
+    os.dup2(fds["stderr"], 2)
+    os.dup2(fds["result"], RESULT_FD)
+    _close_other_fds()
+    _set_rlimits(limits, nproc)
+    isolation.drop_privileges(uid)
+    os.chdir(workdir)
+    os.umask(0o077)
+    os.environ["HOME"] = os.environ["TMPDIR"] = workdir
+    if "tempfile" in sys.modules:
+        sys.modules["tempfile"].tempdir = None  # re-read TMPDIR on first use
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails with EFBIG instead
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
+                                  errors="backslashreplace")
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
+                                  errors="backslashreplace", line_buffering=True)
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
+
+
+def _close_other_fds() -> None:
+    """Close every inherited descriptor above the result pipe (listing them is far cheaper
+    than closing the whole range blindly)."""
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        fds = list(range(RESULT_FD + 1, 1024))
+    for fd in fds:
+        if fd > RESULT_FD:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _set_rlimits(limits: dict[str, Any], nproc: int) -> None:
+    cpu = limits["cpu_s"] if limits["cpu_s"] is not None else int(-(-limits["timeout_s"] // 1)) + 1
+    memory = limits["memory_mb"] << 20
+    for which, soft, hard in (
+        (resource.RLIMIT_CPU, cpu, cpu + 1),
+        (resource.RLIMIT_AS, memory, memory),
+        (resource.RLIMIT_FSIZE, limits["file_bytes"], limits["file_bytes"]),
+        (resource.RLIMIT_NOFILE, limits["max_open_files"], limits["max_open_files"]),
+        (resource.RLIMIT_NPROC, nproc, nproc),
+        (resource.RLIMIT_CORE, 0, 0),
+    ):
+        resource.setrlimit(which, (soft, hard))
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+
+
+def _execute(job: dict[str, Any]) -> dict[str, Any]:
+    source, entry = job["source"], job["entry"]
+    cap = job["limits"]["value_chars"]
+    linecache.cache[PROGRAM_FILENAME] = (_len(source), None, source.splitlines(True), PROGRAM_FILENAME)
+    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+    result: dict[str, Any] = {"status": "ok"}
+    try:
+        exec(compile(source, PROGRAM_FILENAME, "exec"), namespace)
+        if entry is not None and job["hook"]:
+            module, _, func = job["hook"].partition(":")
+            hook = getattr(importlib.import_module(module), func)
+            result["data"] = hook(namespace, entry, job["args"], job["hook_options"])
+        elif entry is not None:
+            call = compile(f"{entry}({job['args']})", "<call>", "eval")
+            value = eval(call, namespace)
+            result["value"] = _repr(value)[:cap]
+            result["value_type"] = _type(value).__name__
+    except SystemExit as exc:
+        code = exc.code
+        if entry is None and code in (None, 0):
+            result["exit_code"] = 0
+        else:
+            _report_error(result, exc, cap, show_traceback=False)
+            result["exit_code"] = code if _isinstance(code, int) else 1
+    except MemoryError as exc:
+        _report_error(result, exc, cap, show_traceback=False)
+        result["status"] = "memory"
+    except BaseException as exc:
+        _report_error(result, exc, cap, show_traceback=True)
+    return result
+
+
+def _report_error(result: dict[str, Any], exc: BaseException, cap: int, show_traceback: bool) -> None:
+    result["status"] = "error"
+    result["error_type"] = _type(exc).__name__
+    try:
+        result["error_message"] = _str(exc)[:cap]
+    except BaseException:
+        result["error_message"] = "<unprintable exception>"
+    if show_traceback:
+        try:
+            traceback.print_exception(exc, file=sys.__stderr__)
+        except BaseException:
+            pass

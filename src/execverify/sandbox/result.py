@@ -1,0 +1,98 @@
+"""Jobs going into the sandbox and results coming out.
+
+A result is plain data: the sandbox reports what a program did as a status, never as an
+exception in the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from execverify.sandbox.limits import Limits
+
+
+class Status(StrEnum):
+    """How an execution ended. Compares equal to its string value (``r.status == "ok"``)."""
+
+    OK = "ok"
+    ERROR = "error"  # the program raised (error_type / error_message say what) or exited non-zero
+    TIMEOUT = "timeout"  # wall clock or CPU time ran out
+    MEMORY = "memory"  # MemoryError under the address-space limit
+    OUTPUT_LIMIT = "output_limit"  # stdout or stderr over Limits.output_bytes, or a file too large
+    KILLED = "killed"  # died from a signal (segfault, abort, ...) or its worker died
+
+
+@dataclass(frozen=True)
+class Job:
+    """One execution. With ``entry`` set, the source is executed and then ``entry(args)`` is
+    called; its ``repr`` comes back as the value. With ``hook`` ("module:function") set too,
+    the hook is called as ``hook(namespace, entry, args, hook_options)`` instead and its
+    JSON-serialisable dict comes back as ``data`` (this is how the tracer runs)."""
+
+    source: str
+    entry: str | None = None
+    args: str = ""
+    stdin: str | None = None
+    hook: str | None = None
+    hook_options: dict[str, Any] | None = None
+    limits: Limits | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.source, str):
+            raise TypeError(f"Job.source must be str; got {type(self.source).__name__}")
+        if self.entry is not None and not self.entry.isidentifier():
+            raise ValueError(f"Job.entry must be a Python identifier; got {self.entry!r}")
+        if self.hook is not None and (self.entry is None or ":" not in self.hook):
+            raise ValueError(
+                f"Job.hook must be 'module:function' and needs an entry; got {self.hook!r}"
+            )
+
+    def to_wire(self, default_limits: Limits) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "entry": self.entry,
+            "args": self.args,
+            "stdin": self.stdin,
+            "hook": self.hook,
+            "hook_options": self.hook_options or {},
+            "limits": (self.limits or default_limits).to_dict(),
+        }
+
+
+@dataclass
+class ExecResult:
+    """What happened. ``value``/``value_type`` are set for calls, ``data`` for hooks."""
+
+    status: Status
+    stdout: str = ""
+    stderr: str = ""
+    value: str | None = None
+    value_type: str | None = None
+    error_type: str | None = None
+    error_message: str | None = None
+    data: dict[str, Any] | None = None
+    duration_s: float = 0.0
+    cpu_s: float = 0.0
+    max_rss_mb: float = 0.0
+    exit_code: int | None = None
+    signal: int | None = None
+    isolation: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == Status.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["status"] = str(self.status)
+        return out
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> ExecResult:
+        known = {f for f in cls.__dataclass_fields__}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["status"] = Status(kwargs.get("status", "killed"))
+        return cls(**kwargs)

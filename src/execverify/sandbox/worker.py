@@ -1,0 +1,379 @@
+"""The pre-forked worker: a warm interpreter that forks once per execution.
+
+Started by the host pool as ``python -s -c "...; main()"`` with a scrubbed environment. It
+reads one config frame, imports what programs commonly need, isolates itself (namespaces when
+the kernel allows), says hello, then serves jobs from stdin one at a time. Per job it forks a
+child (see :mod:`execverify.sandbox.child`), enforces the wall clock from outside the child,
+kills whatever the child left behind, and replies with a result frame on stdout.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import os
+import random
+import select
+import shutil
+import signal
+import stat
+import sys
+import tempfile
+import time
+from typing import Any
+
+from execverify.sandbox import isolation
+from execverify.sandbox.child import SETUP_FAILED_EXIT, run_child
+from execverify.sandbox.protocol import decode, read_frame, write_frame
+
+# Imported once here so programs that use them pay nothing per execution.
+PRELOAD = (
+    "abc", "array", "bisect", "collections", "copy", "dataclasses", "datetime", "decimal",
+    "enum", "fractions", "functools", "hashlib", "heapq", "itertools", "json", "math",
+    "operator", "re", "statistics", "string", "textwrap", "typing", "unicodedata",
+)
+MAX_RESULT_BYTES = 64 << 20
+_IN, _OUT = 0, 1  # the host channel
+
+
+class Worker:
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.mode = "rlimits"
+        self.notes: list[str] = []
+        self.uid: int | None = None
+        self.base = ""
+        self.nproc_extra = 0
+
+    # -- start-up -------------------------------------------------------------------------
+    def start(self) -> None:
+        for name in list(PRELOAD) + list(self.config.get("preload", [])):
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # a missing optional hook module must not stop the pool
+                self.notes.append(f"preload {name} failed: {type(exc).__name__}: {exc}")
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # Decided before isolating: inside a user namespace we are uid 0 but only uid 0 maps.
+        if _can_switch_uid():
+            self.uid = random.SystemRandom().randrange(200_000, 2**31 - 2)
+        else:
+            self.nproc_extra = _count_own_processes() + 8
+        self._isolate(self.config.get("isolation", "auto"))
+        if self.uid is not None:
+            os.chmod(self.base, 0o711)  # the program's uid may pass through, not list or write
+        self.io_dir = os.path.join(self.base, ".io")
+        self.workdir = os.path.join(self.base, "work")
+        self.scratch_roots = ["/tmp", "/dev/shm"] if self.mode == "namespaces" else [self.base]
+        self._reset_scratch()
+        gc.collect()
+        gc.freeze()  # children then do not dirty the pages of every pre-imported object
+
+    def _isolate(self, wanted: str) -> None:
+        if wanted != "rlimits":
+            try:
+                isolation.enter_namespaces(int(self.config.get("tmp_size_mb", 256)))
+                if not isolation.become_pid1():
+                    self.notes.append("could not mount a private /proc; host PIDs stay listed")
+                self.mode, self.base = "namespaces", "/tmp"
+                return
+            except isolation.IsolationBroken as exc:
+                write_frame(_OUT, {"hello": {"error": str(exc), "broken": True}})
+                os._exit(3)
+            except OSError as exc:
+                if wanted == "namespaces":
+                    write_frame(_OUT, {"hello": {"error": f"namespaces unavailable: {exc}"}})
+                    os._exit(3)
+                self.notes.append(f"namespaces unavailable ({exc}); rlimits only")
+        isolation.prctl(isolation.PR_SET_CHILD_SUBREAPER, 1)
+        self.base = tempfile.mkdtemp(prefix="execverify-sandbox-")
+
+    def hello(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "isolation": self.mode,
+            "python": sys.version.split()[0],
+            "executable": sys.executable,
+            "base": self.base if self.mode == "rlimits" else "",
+            "notes": self.notes,
+        }
+
+    # -- one job --------------------------------------------------------------------------
+    def run(self, job: dict[str, Any]) -> dict[str, Any]:
+        limits = job["limits"]
+        fds = self._prepare(job.get("stdin"))
+        read_end, fds["result"] = os.pipe()
+        nproc = limits["max_processes"] + self.nproc_extra
+        start = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:
+            run_child(job, fds, self.workdir, self.uid, nproc)
+        for fd in fds.values():
+            os.close(fd)
+        payload, timed_out = self._collect(pid, read_end, start + limits["timeout_s"])
+        duration = time.perf_counter() - start
+        status, rusage = self._finish(pid, timed_out)
+        self._reset_scratch()
+        payload += _drain(read_end)
+        os.close(read_end)
+        result = _interpret(payload, status, rusage, timed_out, limits)
+        result["duration_s"] = duration
+        result["cpu_s"] = rusage.ru_utime + rusage.ru_stime if rusage else 0.0
+        result["max_rss_mb"] = rusage.ru_maxrss / 1024 if rusage else 0.0
+        result["isolation"] = self.mode
+        self._read_outputs(result, limits["output_bytes"])
+        return result
+
+    def _reset_scratch(self) -> None:
+        """Leave nothing from one program for the next: everything under the writable roots
+        except our own two folders goes, and the working directory comes back empty."""
+        for root in self.scratch_roots:
+            for name in os.listdir(root):
+                path = os.path.join(root, name)
+                if path not in (self.io_dir, self.workdir):
+                    _remove(path)
+        for path, owner in ((self.io_dir, None), (self.workdir, self.uid)):
+            try:
+                st = os.lstat(path)
+                fresh = stat.S_ISDIR(st.st_mode) and st.st_uid == (owner if owner is not None
+                                                                   else os.getuid())
+                if fresh and path == self.workdir:
+                    fresh = not os.listdir(path)
+            except FileNotFoundError:
+                fresh = False
+            if fresh:
+                os.chmod(path, 0o700)
+                continue
+            _remove(path)
+            os.mkdir(path, 0o700)
+            if owner is not None:
+                os.chown(path, owner, owner)
+
+    def _prepare(self, stdin: str | None) -> dict[str, int]:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        fds = {
+            "stdout": os.open(os.path.join(self.io_dir, "out"), flags, 0o600),
+            "stderr": os.open(os.path.join(self.io_dir, "err"), flags, 0o600),
+        }
+        if stdin:
+            path = os.path.join(self.io_dir, "in")
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(stdin)
+            fds["stdin"] = os.open(path, os.O_RDONLY)
+        else:
+            fds["stdin"] = os.open(os.devnull, os.O_RDONLY)
+        return fds
+
+    def _collect(self, pid: int, read_end: int, deadline: float) -> tuple[bytes, bool]:
+        """Read the result pipe until the child exits or the deadline passes."""
+        chunks: list[bytes] = []
+        size = 0
+        pidfd = os.pidfd_open(pid)
+        poller = select.poll()
+        poller.register(read_end, select.POLLIN)
+        poller.register(pidfd, select.POLLIN)
+        try:
+            while True:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    return b"".join(chunks), True
+                events = poller.poll(max(1, int(remaining * 1000) + 1))
+                exited = False
+                for fd, _ in events:
+                    if fd == pidfd:
+                        exited = True
+                    elif fd == read_end:
+                        data = os.read(read_end, 1 << 16)
+                        if not data:
+                            poller.unregister(read_end)
+                        elif size < MAX_RESULT_BYTES:
+                            chunks.append(data)
+                            size += len(data)
+                if exited:
+                    return b"".join(chunks), False
+        finally:
+            os.close(pidfd)
+
+    def _finish(self, pid: int, timed_out: bool) -> tuple[int, Any]:
+        """Kill the child and everything it started; reap them all."""
+        if timed_out:
+            _kill(pid)
+        _, status, rusage = os.wait4(pid, 0)
+        if self.mode == "namespaces":
+            # As PID 1 of our own PID namespace: every other process in it is the program's.
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            _reap_all()
+        else:
+            _kill_orphans()
+        return status, rusage
+
+    def _read_outputs(self, result: dict[str, Any], cap: int) -> None:
+        over = False
+        for name in ("stdout", "stderr"):
+            path = os.path.join(self.io_dir, "out" if name == "stdout" else "err")
+            with open(path, "rb") as fh:
+                data = fh.read(cap + 1)
+            if len(data) > cap:
+                over, data = True, data[:cap]
+            result[name] = data.decode("utf-8", "replace")
+        if over and result["status"] in ("ok", "error"):
+            result["status"] = "output_limit"
+
+    def close(self) -> None:
+        if self.mode == "rlimits":
+            shutil.rmtree(self.base, ignore_errors=True)
+
+
+def _remove(path: str) -> None:
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _kill(pid: int) -> None:
+    for target in (-pid, pid):  # the child's process group (it called setsid), then itself
+        try:
+            os.kill(target, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _reap_all() -> None:
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def _kill_orphans() -> None:
+    """Without a PID namespace: as a child subreaper, every orphan of the program is
+    re-parented to us; kill and reap until none is left."""
+    me = os.getpid()
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid:
+            continue
+        for child in _children_of(me):
+            _kill(child)
+        time.sleep(0.001)
+
+
+def _children_of(parent: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        if int(fields[1]) == parent:
+            found.append(int(entry))
+    return found
+
+
+def _can_switch_uid() -> bool:
+    """Real root (CAP_SETUID and CAP_SETGID in effect), so children can run as a uid of their
+    own; not merely uid 0 inside somebody else's user namespace without capabilities."""
+    if os.getuid() != 0:
+        return False
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("CapEff:"):
+                caps = int(line.split()[1], 16)
+                return bool(caps & (1 << 6)) and bool(caps & (1 << 7))
+    return False
+
+
+def _count_own_processes() -> int:
+    uid = os.getuid()
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                count += os.stat(f"/proc/{entry}").st_uid == uid
+            except OSError:
+                pass
+    return count
+
+
+def _drain(fd: int) -> bytes:
+    os.set_blocking(fd, False)
+    chunks = []
+    try:
+        while data := os.read(fd, 1 << 16):
+            chunks.append(data)
+    except BlockingIOError:
+        pass
+    return b"".join(chunks)[:MAX_RESULT_BYTES]
+
+
+def _interpret(payload: bytes, status: int, rusage: Any, timed_out: bool,
+               limits: dict[str, Any]) -> dict[str, Any]:
+    """Turn what the child reported (or failed to) into a result dict."""
+    cpu_limit = limits["cpu_s"] or int(-(-limits["timeout_s"] // 1)) + 1
+    cpu_used = (rusage.ru_utime + rusage.ru_stime) if rusage else 0.0
+    sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    if timed_out or sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_used >= cpu_limit - 0.05):
+        kind = "wall clock" if timed_out else "CPU time"
+        return {"status": "timeout", "error_type": "Timeout",
+                "error_message": f"{kind} limit exceeded", "signal": sig}
+    if payload:
+        try:
+            result = _decode(payload)
+            result["signal"] = sig
+            return result
+        except ValueError:
+            return {"status": "error", "error_type": "SandboxProtocolError",
+                    "error_message": "the program corrupted its result channel", "signal": sig}
+    if sig is not None:
+        name = signal.Signals(sig).name if sig in signal.valid_signals() else str(sig)
+        return {"status": "killed", "signal": sig, "error_type": name,
+                "error_message": f"killed by signal {name}"}
+    code = os.WEXITSTATUS(status)
+    message = ("the sandbox could not set the process up" if code == SETUP_FAILED_EXIT
+               else f"process exited with code {code} before reporting a result")
+    return {"status": "error", "exit_code": code, "error_type": "ProcessExit",
+            "error_message": message}
+
+
+_REPORTED_FIELDS = ("status", "value", "value_type", "error_type", "error_message", "data",
+                    "exit_code")
+
+
+def _decode(payload: bytes) -> dict[str, Any]:
+    """Only the fields a program's runner reports are taken from it; the rest (timings,
+    isolation, outputs) are the worker's own observations."""
+    message = decode(payload)
+    if message.get("status") not in ("ok", "error", "memory"):
+        raise ValueError("bad status")
+    return {k: message[k] for k in _REPORTED_FIELDS if k in message}
+
+
+def main() -> None:
+    config = read_frame(_IN) or {}
+    worker = Worker(config)
+    worker.start()
+    write_frame(_OUT, {"hello": worker.hello()})
+    try:
+        while (message := read_frame(_IN)) is not None:
+            try:
+                result = worker.run(message["job"])
+            except Exception as exc:  # a sandbox bug: report it rather than die and respawn
+                result = {"status": "killed", "error_type": "SandboxError",
+                          "error_message": f"{type(exc).__name__}: {exc}"}
+            write_frame(_OUT, result)
+    finally:
+        worker.close()
