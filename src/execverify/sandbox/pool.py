@@ -8,6 +8,7 @@ that dies or stops answering is replaced, and the job it held is reported as ``k
 from __future__ import annotations
 
 import atexit
+import collections
 import logging
 import os
 import queue
@@ -19,12 +20,13 @@ import threading
 import warnings
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from execverify.sandbox.interpreters import SandboxUnavailable, find_python
 from execverify.sandbox.limits import Limits
-from execverify.sandbox.protocol import read_frame, write_frame
+from execverify.sandbox.protocol import encode, read_frame, write_all, write_frame
 from execverify.sandbox.result import ExecResult, Job, Status
 
 log = logging.getLogger("execverify.sandbox")
@@ -37,6 +39,18 @@ _BOOT = "import sys; sys.path.insert(0, {root!r}); from execverify.sandbox.worke
 _START_TIMEOUT_S = 60.0
 _RESTART_ATTEMPTS = 5
 _GRACE_S = 10.0  # how long past a job's own timeout the host waits before declaring a worker hung
+
+
+PIPELINE_DEPTH = 4
+_PIPE_BUDGET = 48 * 1024  # below the 64 KiB pipe buffer
+_EMPTY = object()
+
+
+@dataclass
+class _Item:
+    frame: bytes
+    timeout_s: float
+    future: Future
 
 
 class IsolationWarning(RuntimeWarning):
@@ -101,11 +115,13 @@ class _WorkerProcess:
         self.hello = hello
         return hello
 
-    def execute(self, wire_job: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+    def send(self, frame: bytes) -> None:
         try:
-            write_frame(self.wfd, {"job": wire_job})
-        except OSError as exc:
-            raise _WorkerDied(f"sandbox worker is gone ({exc})") from exc
+            write_all(self.wfd, frame)
+        except OSError:
+            pass  # the worker is gone; receive() reports it
+
+    def receive(self, timeout_s: float) -> dict[str, Any]:
         return self._read(timeout_s + _GRACE_S)
 
     def _read(self, timeout_s: float) -> dict[str, Any]:
@@ -261,7 +277,7 @@ class Sandbox:
         for job in jobs:
             future: Future[ExecResult] = Future()
             timeout_s = (job.limits or self.limits).timeout_s
-            self._queue.put((job.to_wire(self.limits), timeout_s, future))
+            self._queue.put(_Item(encode({"job": job.to_wire(self.limits)}), timeout_s, future))
             futures.append(future)
         if progress:
             from tqdm import tqdm
@@ -271,30 +287,58 @@ class Sandbox:
 
     # -- dispatch --------------------------------------------------------------------------
     def _dispatch(self, proc: _WorkerProcess) -> None:
-        while (item := self._queue.get()) is not None:
-            wire_job, timeout_s, future = item
+        """Feed one worker. Up to PIPELINE_DEPTH jobs are in flight so the worker never waits
+        for the host between jobs; unread frames stay under the pipe's buffer size, so neither
+        side can block the other. If the worker dies, the job it was running is reported
+        killed and the jobs queued behind it go back to the shared queue."""
+        pending: collections.deque[_Item] = collections.deque()
+        pending_bytes = 0
+        stopping = False
+        while pending or not stopping:
+            while not stopping and len(pending) < PIPELINE_DEPTH:
+                item = self._next_item(block=not pending)
+                if item is _EMPTY:
+                    break
+                if item is None:
+                    stopping = True
+                    break
+                if pending and pending_bytes + len(item.frame) > _PIPE_BUDGET:
+                    self._queue.put(item)  # wait for room; another worker may take it
+                    break
+                proc.send(item.frame)
+                pending.append(item)
+                pending_bytes += len(item.frame)
+            if not pending:
+                continue
+            head = pending.popleft()
+            pending_bytes -= len(head.frame)
             try:
-                result = ExecResult.from_wire(proc.execute(wire_job, timeout_s))
+                head.future.set_result(ExecResult.from_wire(proc.receive(head.timeout_s)))
             except _WorkerDied as exc:
-                result = ExecResult(status=Status.KILLED, error_type="WorkerDied",
-                                    error_message=str(exc), isolation=self.isolation)
+                head.future.set_result(ExecResult(status=Status.KILLED, error_type="WorkerDied",
+                                                  error_message=str(exc), isolation=self.isolation))
+                for item in pending:
+                    self._queue.put(item)
+                pending.clear()
+                pending_bytes = 0
                 try:
                     proc = self._replace(proc)
                 except SandboxUnavailable as broken:
-                    future.set_result(result)
                     self._fail_forever(str(broken))
                     return
-            except BaseException as exc:  # never leave a caller waiting forever
-                result = ExecResult(status=Status.KILLED, error_type=type(exc).__name__,
-                                    error_message=f"sandbox failure: {exc}")
-            future.set_result(result)
         proc.close()
+
+    def _next_item(self, block: bool) -> _Item | object | None:
+        try:
+            return self._queue.get(block=block)
+        except queue.Empty:
+            return _EMPTY
 
     def _fail_forever(self, reason: str) -> None:
         """This dispatcher lost its worker for good: answer every job it takes with the reason
         (the other dispatchers keep serving), instead of hanging callers."""
         while (item := self._queue.get()) is not None:
-            item[2].set_result(ExecResult(status=Status.KILLED, error_type="SandboxUnavailable",
+            item.future.set_result(ExecResult(status=Status.KILLED, error_type="SandboxUnavailable",
                                           error_message=reason))
 
     def _replace(self, proc: _WorkerProcess) -> _WorkerProcess:

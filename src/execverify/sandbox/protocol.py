@@ -20,11 +20,15 @@ def encode(message: dict[str, Any]) -> bytes:
     return _HEADER.pack(len(body)) + body
 
 
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
 def write_frame(fd: int, message: dict[str, Any]) -> None:
-    data = memoryview(encode(message))
-    while data:
-        n = os.write(fd, data)
-        data = data[n:]
+    write_all(fd, encode(message))
 
 
 def _read_exact(fd: int, n: int) -> bytes | None:
