@@ -4,6 +4,7 @@ the pool still serves correct results."""
 import ast
 import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import threading
@@ -15,6 +16,8 @@ from execverify.sandbox import Sandbox
 
 TOKEN = uuid.uuid4().hex  # names files the programs try to create on the host
 HOST_FILE = f"/var/tmp/execverify-hostile-{TOKEN}"
+SECRET_DIR = f"/var/tmp/execverify-secret-{TOKEN}"
+SECRET_FILE = f"{SECRET_DIR}/secret"
 
 # (name, source, allowed statuses, extra check on the result or None)
 HOSTILE = [
@@ -44,8 +47,10 @@ HOSTILE = [
     ("write_outside_workdir", f"open({HOST_FILE!r}, 'w').write('pwned')", {"error"}, None),
     ("write_etc", "open('/etc/execverify-pwned', 'w').write('x')", {"error"}, None),
     ("delete_system_file", "import os\nos.remove('/etc/hostname')", {"error"}, None),
-    ("read_root_home", "import os\nprint(os.listdir('/root'))", {"error"},
+    ("read_root_only_file", f"print(open({SECRET_FILE!r}).read())", {"error"},
      lambda r: r.error_type == "PermissionError"),
+    ("home_is_hidden", "import os\nprint(os.listdir(os.path.expanduser('~root')))",
+     {"ok", "error"}, lambda r: ".bashrc" not in r.stdout and ".ssh" not in r.stdout),
     ("env_secrets", "import os\nprint(dict(os.environ))", {"ok"},
      lambda r: "hunter2" not in r.stdout and "EXECVERIFY_TEST_SECRET" not in r.stdout),
     ("env_secrets_via_proc",
@@ -137,10 +142,14 @@ def loopback_server():
 @pytest.fixture(scope="module")
 def host_state():
     os.environ["EXECVERIFY_TEST_SECRET"] = "hunter2"
+    os.mkdir(SECRET_DIR, 0o700)
+    with open(SECRET_FILE, "w") as fh:
+        fh.write("hunter2")
     with open("/etc/hostname", "rb") as fh:
         before = hashlib.sha256(fh.read()).hexdigest()
     yield
     del os.environ["EXECVERIFY_TEST_SECRET"]
+    shutil.rmtree(SECRET_DIR)
     with open("/etc/hostname", "rb") as fh:
         assert hashlib.sha256(fh.read()).hexdigest() == before
 
@@ -151,7 +160,7 @@ def test_suite_is_large_enough():
 
 @pytest.mark.parametrize("name,source,allowed,check", HOSTILE, ids=[h[0] for h in HOSTILE])
 def test_hostile(name, source, allowed, check, sandbox, loopback_server, host_state):
-    if sandbox.isolation != "namespaces" and name in {"socket_to_loopback", "read_root_home"}:
+    if sandbox.isolation != "namespaces" and name in {"socket_to_loopback", "read_root_only_file"}:
         pytest.skip("only namespaces isolate the network and switch uid")
     port, accepted = loopback_server
     result = sandbox.run(source.replace("PORT", str(port)))

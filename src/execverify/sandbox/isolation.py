@@ -100,13 +100,14 @@ def _write(path: str, text: str) -> None:
         fh.write(text)
 
 
-def enter_namespaces(tmp_size_mb: int) -> None:
+def enter_namespaces(tmp_size_mb: int, expose: list[str] | None = None) -> None:
     """Leave the host's mount, network, IPC, UTS and PID namespaces (PID takes effect for the
     next fork). As non-root, a user namespace maps our uid to root inside so the rest is
     permitted. Then: every mount read-only, a private size-capped tmpfs on /tmp and /dev/shm
     (not world-writable: programs write only in their own working directory).
     Raises OSError where the kernel refuses to unshare, so the caller can fall back, and
-    IsolationBroken where a later step fails."""
+    IsolationBroken where a later step fails. ``expose``: paths an unprivileged uid must be
+    able to read (the interpreter and its import path), see :func:`_expose`."""
     uid, gid = os.getuid(), os.getgid()
     flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID
     if uid != 0:
@@ -114,22 +115,60 @@ def enter_namespaces(tmp_size_mb: int) -> None:
     if _libc.unshare(flags) != 0:
         _raise_errno("unshare")
     try:
-        _set_up_mounts(uid, gid, tmp_size_mb)
+        _set_up_mounts(uid, gid, tmp_size_mb, expose or [])
     except OSError as exc:
         # Half-isolated is worse than either state: the caller must not carry on here.
         raise IsolationBroken(f"namespaces entered but setup failed: {exc}") from exc
 
 
-def _set_up_mounts(uid: int, gid: int, tmp_size_mb: int) -> None:
+def _set_up_mounts(uid: int, gid: int, tmp_size_mb: int, expose: list[str]) -> None:
     if uid != 0:
         _write("/proc/self/setgroups", "deny")
         _write("/proc/self/uid_map", f"0 {uid} 1")
         _write("/proc/self/gid_map", f"0 {gid} 1")
     _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
+    _expose(expose)
     _make_all_readonly()
     for target in ("/tmp", "/dev/shm"):
         if os.path.isdir(target):
             _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_size_mb}m,mode=0755")
+
+
+def _expose(paths: list[str]) -> None:
+    """Make ``paths`` reachable for an unprivileged uid without opening anything else.
+
+    An interpreter may live under a directory others cannot enter (pyenv in a 0700 /root).
+    For each such blocking directory, an empty tmpfs is mounted over it, hiding the rest of
+    its contents (keys, shell history) from programs, and each needed path under it is
+    bind-mounted back at the same place, so ``sys.path`` keeps working."""
+    wanted = sorted({os.path.realpath(p) for p in paths if os.path.exists(p)})
+    wanted = [p for p in wanted if not any(p.startswith(q + os.sep) for q in wanted if q != p)]
+    by_blocker: dict[str, list[str]] = {}
+    for path in wanted:
+        blocker = _first_closed_ancestor(path)
+        if blocker is not None:
+            by_blocker.setdefault(blocker, []).append(path)
+    for blocker, needed in by_blocker.items():
+        handles = [(p, os.open(p, os.O_PATH)) for p in needed]
+        _mount("tmpfs", blocker, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+        for path, fd in handles:
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                os.makedirs(path, mode=0o755, exist_ok=True)
+            else:
+                os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+                open(path, "w").close()
+            _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
+            os.close(fd)
+
+
+def _first_closed_ancestor(path: str) -> str | None:
+    """The highest directory on the way to ``path`` that others may not enter, if any."""
+    parts = path.strip(os.sep).split(os.sep)
+    for i in range(1, len(parts)):
+        ancestor = os.sep + os.sep.join(parts[:i])
+        if not os.stat(ancestor).st_mode & 0o001:
+            return ancestor
+    return None
 
 
 def _make_all_readonly() -> None:

@@ -33,7 +33,7 @@ log = logging.getLogger("execverify.sandbox")
 
 ISOLATION_MODES = ("auto", "namespaces", "rlimits")
 ISOLATION_ENV = "EXECVERIFY_SANDBOX_ISOLATION"
-DEFAULT_HOOK_MODULES = ("execverify.trace.recorder",)
+DEFAULT_HOOK_MODULES = ("execverify.trace.recorder", "execverify.trace.batch")
 _SRC_ROOT = str(Path(__file__).resolve().parents[2])
 _BOOT = "import sys; sys.path.insert(0, {root!r}); from execverify.sandbox.worker import main; main()"
 _START_TIMEOUT_S = 60.0
@@ -88,7 +88,9 @@ class _WorkerProcess:
             "LANG": "C.UTF-8",
             "LC_ALL": "C.UTF-8",
             "HOME": "/tmp",
-            "PYTHONHASHSEED": "0",  # set and dict-of-str orders are reproducible across runs
+            # set orders are reproducible across runs; a second pool with another seed is how
+            # synthesis rejects programs whose output depends on hash order
+            "PYTHONHASHSEED": str(config["hash_seed"]),
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONIOENCODING": "utf-8",
         }
@@ -171,7 +173,9 @@ class Sandbox:
     ``python`` picks the interpreter (None: this one; "3.12"; or a path). ``isolation``:
     "auto" (namespaces where the kernel allows, else rlimits with a warning), "namespaces"
     (refuse to run without them) or "rlimits". The default comes from
-    $EXECVERIFY_SANDBOX_ISOLATION, else "auto".
+    $EXECVERIFY_SANDBOX_ISOLATION, else "auto". ``preload`` names modules every worker imports
+    before forking (hook modules must be among them or importable). ``hash_seed`` is the
+    workers' PYTHONHASHSEED (fixed, so set iteration order is reproducible).
     """
 
     def __init__(
@@ -183,6 +187,7 @@ class Sandbox:
         isolation: str | None = None,
         preload: Sequence[str] = DEFAULT_HOOK_MODULES,
         tmp_size_mb: int = 256,
+        hash_seed: int = 0,
     ) -> None:
         isolation = isolation or os.environ.get(ISOLATION_ENV) or "auto"
         if isolation not in ISOLATION_MODES:
@@ -193,7 +198,10 @@ class Sandbox:
         self.workers = workers
         self.limits = limits or Limits()
         self.python = find_python(python)
-        self._config = {"isolation": isolation, "preload": list(preload), "tmp_size_mb": tmp_size_mb}
+        if not 0 <= hash_seed <= 4294967295:
+            raise ValueError(f"hash_seed must be in 0..4294967295 (PYTHONHASHSEED); got {hash_seed}")
+        self._config = {"isolation": isolation, "preload": list(preload),
+                        "tmp_size_mb": tmp_size_mb, "hash_seed": hash_seed}
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -272,6 +280,16 @@ class Sandbox:
 
     def run_jobs(self, jobs: Sequence[Job], *, progress: bool = False) -> list[ExecResult]:
         """Run a batch across the pool; results come back in input order."""
+        futures = self.submit_jobs(jobs)
+        if progress:
+            from tqdm import tqdm
+
+            return [f.result() for f in tqdm(futures, desc="sandbox", unit="run")]
+        return [f.result() for f in futures]
+
+    def submit_jobs(self, jobs: Sequence[Job]) -> list[Future[ExecResult]]:
+        """Queue a batch and return at once: one future per job, in input order (lets a caller
+        overlap its own work with the executions)."""
         self.start()
         futures: list[Future[ExecResult]] = []
         for job in jobs:
@@ -279,11 +297,7 @@ class Sandbox:
             timeout_s = (job.limits or self.limits).timeout_s
             self._queue.put(_Item(encode({"job": job.to_wire(self.limits)}), timeout_s, future))
             futures.append(future)
-        if progress:
-            from tqdm import tqdm
-
-            return [f.result() for f in tqdm(futures, desc="sandbox", unit="run")]
-        return [f.result() for f in futures]
+        return futures
 
     # -- dispatch --------------------------------------------------------------------------
     def _dispatch(self, proc: _WorkerProcess) -> None:

@@ -71,7 +71,8 @@ class Worker:
     def _isolate(self, wanted: str) -> None:
         if wanted != "rlimits":
             try:
-                isolation.enter_namespaces(int(self.config.get("tmp_size_mb", 256)))
+                expose = _import_paths() if self.uid is not None else None
+                isolation.enter_namespaces(int(self.config.get("tmp_size_mb", 256)), expose)
                 if not isolation.become_pid1():
                     self.notes.append("could not mount a private /proc; host PIDs stay listed")
                 self.mode, self.base = "namespaces", "/tmp"
@@ -282,6 +283,14 @@ def _children_of(parent: int) -> list[int]:
         if int(fields[1]) == parent:
             found.append(int(entry))
     return found
+
+
+def _import_paths() -> list[str]:
+    """What a program running under another uid must read: the interpreter, its standard
+    library and extension modules, and every import path (site-packages, our own source)."""
+    paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             os.path.dirname(os.path.realpath(sys.executable))]
+    return paths + [p for p in sys.path if p]
 
 
 def _can_switch_uid() -> bool:
