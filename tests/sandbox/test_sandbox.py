@@ -175,6 +175,6 @@ def test_cli_exec_bad_invocation(argv, tmp_path):
 def test_programs_can_import_the_standard_library(sandbox):
     """Modules the worker did not pre-import (C extensions, codecs) load under the program's
     own uid, even where the interpreter lives under a directory others cannot enter."""
-    r = sandbox.run("import cmath, zlib\nprint(cmath.sqrt(-4), 'é'.encode('shift_jis'))")
+    r = sandbox.run("import cmath, zlib\nprint(cmath.sqrt(-4), 'ab'.encode('shift_jis'))")
     assert r.ok, r.stderr
-    assert r.stdout == "2j b'\\x82\\xe9'\n" or r.stdout.startswith("2j b'")
+    assert r.stdout == "2j b'ab'\n"
