@@ -18,6 +18,8 @@ from execverify import __version__
 # verbs are ours, not an extension point.
 VERB_MODULES: dict[str, str] = {
     "exec": "execverify.sandbox.cli",
+    "trace": "execverify.trace.cli",
+    "synth": "execverify.synth.cli",
 }
 
 

@@ -1,0 +1,217 @@
+"""Which generated programs to keep (DESIGN.md section 1, point 2).
+
+Static filters need only ``ast``: no imports of system modules and no escape hatches
+(``open``, ``eval``, dunder attributes), and a dedup key that ignores naming. Execution filters
+run programs in the sandbox: the call finishes within the time limit, its result round-trips
+through ``ast.literal_eval`` (so an answer can be compared as a literal), two runs agree
+(determinism) and the result is small enough to ask a model to write down.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+BANNED_MODULES: frozenset[str] = frozenset(
+    {
+        "os", "sys", "random", "time", "subprocess", "socket", "shutil", "pathlib", "signal",
+        "threading", "multiprocessing", "asyncio", "ctypes", "importlib", "builtins", "io",
+        "pickle", "marshal", "shelve", "tempfile", "glob", "urllib", "http", "ftplib",
+        "requests", "inspect", "gc", "resource", "pty", "platform", "secrets", "uuid",
+        "datetime", "sched", "select", "selectors", "mmap", "code", "codeop", "runpy",
+    }
+)  # fmt: skip
+BANNED_NAMES: frozenset[str] = frozenset(
+    {
+        "open", "eval", "exec", "compile", "__import__", "input", "breakpoint", "globals",
+        "locals", "vars", "getattr", "setattr", "delattr", "exit", "quit", "help", "memoryview",
+        "id", "hash", "print",
+    }
+)  # fmt: skip
+_BUILTINS: frozenset[str] = frozenset(dir(builtins))
+
+
+def static_violation(source: str) -> str | None:
+    """Why ``source`` must not be run or kept, or None if it passes the static checks.
+
+    ``id`` and ``hash`` are banned because their values change between runs; ``print``
+    because the method asks for a value, not output.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        return f"syntax: {exc.msg} (line {exc.lineno})"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in BANNED_MODULES:
+                    return f"import: {alias.name}"
+        elif isinstance(node, ast.ImportFrom):
+            if (node.module or "").split(".")[0] in BANNED_MODULES:
+                return f"import: {node.module}"
+        elif isinstance(node, ast.Name) and node.id in BANNED_NAMES:
+            return f"name: {node.id}"
+        elif isinstance(node, ast.Attribute) and node.attr.startswith("__"):
+            return f"attribute: {node.attr}"
+    return None
+
+
+class _Normaliser(ast.NodeTransformer):
+    """Renames identifiers (and optionally constants) to canonical names by first use."""
+
+    def __init__(self, constants: bool) -> None:
+        self.names: dict[str, str] = {}
+        self.consts: dict[tuple[str, Any], str] = {}
+        self.constants = constants
+
+    def _name(self, name: str) -> str:
+        if name in _BUILTINS:
+            return name
+        if name not in self.names:
+            self.names[name] = f"v{len(self.names)}"
+        return self.names[name]
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        node.id = self._name(node.id)
+        return node
+
+    def visit_arg(self, node: ast.arg) -> ast.AST:
+        node.arg = self._name(node.arg)
+        node.annotation = None
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+        node.name = self._name(node.name)
+        self.generic_visit(node)
+        return node
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        if not self.constants or node.value is None or isinstance(node.value, bool):
+            return node
+        key = (type(node.value).__name__, node.value)
+        if key not in self.consts:
+            self.consts[key] = f"{key[0]}{len(self.consts)}"
+        return ast.Name(id=self.consts[key], ctx=ast.Load())
+
+
+def normalise(source: str, constants: bool = True) -> str:
+    """A canonical dump of the program: identifiers (and constants) renamed by first use.
+
+    Two programs that differ only in naming (and, with ``constants``, in literal values) have
+    the same normal form; method and built-in names are kept, they are the program.
+    """
+    tree = _Normaliser(constants).visit(ast.parse(source))
+    return ast.dump(tree, annotate_fields=False)
+
+
+def dedup_key(source: str, args: str, constants: bool = True) -> str:
+    """Key for "the same program on the same input": normalised AST plus the arguments."""
+    text = normalise(source, constants) + "\0" + args.strip()
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def round_trips(value_repr: str) -> bool:
+    """Whether a result, given as its repr, reads back as an equal literal.
+
+    This is ``ast.literal_eval(repr(x)) == x`` for the value behind ``value_repr``: reprs
+    ``literal_eval`` rejects (objects, ``inf``) fail, and so does ``nan``, which equals
+    nothing. The text need not come back identical: ``{16, 5}`` reads back as a set that
+    prints ``{5, 16}``, and is still equal.
+    """
+    try:
+        value = ast.literal_eval(value_repr)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+    try:
+        return bool(value == value)
+    except RecursionError:
+        return False
+
+
+def value_round_trips(value: object) -> bool:
+    """``ast.literal_eval(repr(value)) == value``, without raising."""
+    try:
+        return ast.literal_eval(repr(value)) == value
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+
+
+@dataclass(frozen=True)
+class ExecFilter:
+    """Limits for the execution filters.
+
+    ``timeout_s``: the call must finish within this (the method's 0.5 s). ``max_value_chars``:
+    longest accepted repr of the result (an answer a model must write out). ``runs``: how many
+    times to run each program; all runs must agree.
+    """
+
+    timeout_s: float = 0.5
+    max_value_chars: int = 1000
+    runs: int = 2
+
+    def __post_init__(self) -> None:
+        if not 0 < self.timeout_s <= 60:
+            raise ValueError(f"timeout_s must be in (0, 60], got {self.timeout_s}; e.g. 0.5")
+        if self.max_value_chars < 1:
+            raise ValueError(f"max_value_chars must be >= 1, got {self.max_value_chars}")
+        if self.runs < 1:
+            raise ValueError(f"runs must be >= 1 (2 checks determinism), got {self.runs}")
+
+
+@dataclass(frozen=True)
+class ExecVerdict:
+    """What the execution filters concluded about one program call."""
+
+    keep: bool
+    reason: str  # "ok" or why not: the sandbox status, "round_trip", "nondeterministic", ...
+    value: str | None = None
+    value_type: str | None = None
+    duration_s: float = 0.0
+
+
+def verdict(results: Sequence[Any], config: ExecFilter) -> ExecVerdict:
+    """Judge the runs of one call (sandbox ``ExecResult``-like objects, first run first)."""
+    first = results[0]
+    if first.status != "ok":
+        reason = first.error_type if first.status == "error" and first.error_type else None
+        return ExecVerdict(False, f"error:{reason}" if reason else str(first.status))
+    value = first.value
+    if value is None:
+        return ExecVerdict(False, "no_value")
+    if len(value) > config.max_value_chars:
+        return ExecVerdict(False, "too_long", value, first.value_type, first.duration_s)
+    if not round_trips(value):
+        return ExecVerdict(False, "round_trip", value, first.value_type, first.duration_s)
+    for other in results[1:]:
+        if other.status != "ok" or other.value != value:
+            return ExecVerdict(False, "nondeterministic", value, first.value_type)
+    return ExecVerdict(True, "ok", value, first.value_type, first.duration_s)
+
+
+def check_execution(
+    calls: Sequence[tuple[str, str, str]],
+    sandbox: Any = None,
+    config: ExecFilter | None = None,
+) -> list[ExecVerdict]:
+    """Run each ``(source, entry, args)`` ``config.runs`` times and judge it.
+
+    Uses the shared default sandbox unless one is given; the runs of one call go to the pool
+    as separate jobs, so they may land on different workers.
+    """
+    from execverify.sandbox import Job, Limits, default_sandbox
+
+    config = config or ExecFilter()
+    sb = sandbox if sandbox is not None else default_sandbox()
+    limits = Limits(timeout_s=config.timeout_s)
+    jobs = [
+        Job(source=source, entry=entry, args=args, limits=limits)
+        for source, entry, args in calls
+        for _ in range(config.runs)
+    ]
+    results = sb.run_jobs(jobs)
+    n = config.runs
+    return [verdict(results[i * n : (i + 1) * n], config) for i in range(len(calls))]

@@ -1,0 +1,352 @@
+"""``execverify synth``: generate, filter, trace and question programs into a dataset folder.
+
+The work is cut into shards: a shard is one level's slice of the requested count, and every
+candidate program in it is generated from a seed derived from (run seed, level, shard, index).
+A shard therefore depends on nothing but its own spec, so shards can run in any order, in any
+number of processes here or as Ray tasks on a cluster, and the bytes come out the same. Each
+finished shard is written atomically next to a small stats file; a rerun of the same command
+skips the shards that are done, which is how a killed run resumes.
+
+Per candidate, in order (the first failing check is the rejection reason):
+``generate`` (the builder gave up), ``static`` (banned imports or names), ``duplicate`` (same
+normalised program and input as an earlier candidate of the shard), then in the sandbox, a
+batch at a time: ``error`` (raised), ``slow`` (untraced call over the time limit),
+``nondeterministic`` (traced and untraced results differ, or differ under another hash seed),
+``trace_limit``, ``output_too_large``, ``not_literal`` (the result's repr does not round-trip
+through ``ast.literal_eval``), ``record`` (no questions could be built).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from execverify import __version__
+from execverify.data import dataset
+from execverify.data.records import Record
+from execverify.sandbox import Job, Limits, Sandbox
+from execverify.synth.filters import dedup_key, round_trips, static_violation
+from execverify.synth.generate import Program, generate
+from execverify.tasks.build import build_record
+from execverify.tasks.selection import TaskConfig
+from execverify.trace.model import Trace
+
+GENERATORS = ("builtin",)
+BATCH_HOOK = "execverify.trace.batch:trace_batch"
+
+
+@dataclass(frozen=True)
+class SynthConfig:
+    """One synthesis run. Everything here is recorded in the manifest."""
+
+    levels: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
+    num: int = 1000
+    seed: int = 0
+    generator: str = "builtin"
+    shard_size: int = 500
+    batch_size: int = 64
+    time_limit_s: float = 0.5
+    max_output_chars: int = 300
+    max_steps: int = 2000
+    tasks: TaskConfig = field(default_factory=TaskConfig)
+
+    def __post_init__(self) -> None:
+        levels = tuple(sorted(set(self.levels)))
+        object.__setattr__(self, "levels", levels)
+        if not levels or any(level not in range(1, 7) for level in levels):
+            raise ValueError(f"SynthConfig.levels must be levels 1..6; got {list(self.levels)}")
+        if self.generator not in GENERATORS:
+            raise ValueError(
+                f"SynthConfig.generator must be one of {GENERATORS}; got {self.generator!r}"
+            )
+        for name in ("num", "shard_size", "batch_size", "max_output_chars", "max_steps"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"SynthConfig.{name} must be >= 1; got {getattr(self, name)}")
+        if self.time_limit_s <= 0:
+            raise ValueError(f"SynthConfig.time_limit_s must be > 0; got {self.time_limit_s}")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["levels"] = list(self.levels)
+        data["tasks"]["kinds"] = list(self.tasks.kinds)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SynthConfig:
+        data = dict(data)
+        data["levels"] = tuple(data["levels"])
+        data["tasks"] = TaskConfig(**{**data.get("tasks", {}),
+                                      "kinds": tuple(data.get("tasks", {}).get("kinds", ()))
+                                      or TaskConfig().kinds})
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class ShardSpec:
+    level: int
+    index: int
+    quota: int
+
+    @property
+    def name(self) -> str:
+        return f"level{self.level}-{self.index:05d}"
+
+
+def plan_shards(config: SynthConfig) -> list[ShardSpec]:
+    """Split ``num`` evenly over the levels (the first levels take the remainder), then each
+    level's share into shards of at most ``shard_size``."""
+    per_level, extra = divmod(config.num, len(config.levels))
+    shards = []
+    for i, level in enumerate(config.levels):
+        count = per_level + (1 if i < extra else 0)
+        for index, start in enumerate(range(0, count, config.shard_size)):
+            shards.append(ShardSpec(level, index, min(config.shard_size, count - start)))
+    return shards
+
+
+def candidate_seed(run_seed: int, level: int, shard: int, index: int) -> int:
+    """A seed for one candidate that no other candidate of any run shares by accident."""
+    digest = hashlib.sha256(f"{run_seed}/{level}/{shard}/{index}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+# -- one shard --------------------------------------------------------------------------------
+class ShardWorker:
+    """Turns shard specs into records with two sandbox pools: the main one traces, the second
+    (another hash seed) reruns untraced to catch hash-order-dependent results."""
+
+    def __init__(self, config: SynthConfig) -> None:
+        self.config = config
+        limits = Limits(timeout_s=max(2.0, config.time_limit_s * 4), memory_mb=512)
+        self.main = Sandbox(workers=1, limits=limits)
+        self.alt = Sandbox(workers=1, limits=limits, hash_seed=1)
+        self.trace_options = {"max_steps": config.max_steps, "max_repr": 200}
+
+    def close(self) -> None:
+        self.main.close()
+        self.alt.close()
+
+    def run(self, spec: ShardSpec) -> tuple[list[Record], Counter]:
+        """Keep the first ``spec.quota`` candidates (in index order) that pass every check.
+        The next batch executes in the sandbox while this process builds the records of the
+        previous one; a batch still in flight when the quota fills is simply dropped."""
+        kept: list[Record] = []
+        rejected: Counter = Counter()
+        seen: set[str] = set()
+        index = 0
+        in_flight = None
+        while len(kept) < spec.quota:
+            batch, index = self._candidates(spec, index, seen, rejected)
+            submitted = (batch, self._submit(batch))
+            if in_flight is not None:
+                self._keep(spec, in_flight, kept, rejected)
+            in_flight = submitted
+        return kept, rejected
+
+    def _keep(self, spec: ShardSpec, in_flight, kept: list[Record], rejected: Counter) -> None:
+        batch, (traced, plain) = in_flight
+        for (number, program), one, other in zip(batch, self._results(self.main, batch, traced, False),
+                                                 self._results(self.alt, batch, plain, True)):
+            if len(kept) == spec.quota:
+                return
+            verdict = self._verdict(one, other)
+            if isinstance(verdict, str):
+                rejected[verdict] += 1
+                continue
+            record = self._record(spec, number, program, verdict)
+            if record is None:
+                rejected["record"] += 1
+            else:
+                kept.append(record)
+
+    def _candidates(self, spec: ShardSpec, index: int, seen: set[str], rejected: Counter
+                    ) -> tuple[list[tuple[int, Program]], int]:
+        batch: list[tuple[int, Program]] = []
+        while len(batch) < self.config.batch_size:
+            rng = random.Random(candidate_seed(self.config.seed, spec.level, spec.index, index))
+            number, index = index, index + 1
+            try:
+                program = generate(spec.level, rng)
+            except RuntimeError:
+                rejected["generate"] += 1
+                continue
+            if static_violation(program.source):
+                rejected["static"] += 1
+                continue
+            key = dedup_key(program.source, program.args)
+            if key in seen:
+                rejected["duplicate"] += 1
+                continue
+            seen.add(key)
+            batch.append((number, program))
+        return batch, index
+
+    def _options(self, programs: list[list[str]], plain_only: bool) -> dict[str, Any]:
+        return {"programs": programs, "trace": self.trace_options, "plain_only": plain_only}
+
+    def _submit(self, batch: list[tuple[int, Program]]):
+        programs = [[p.source, p.entry, p.args] for _, p in batch]
+        return tuple(
+            sandbox.submit_jobs([Job(source="", entry="batch", hook=BATCH_HOOK,
+                                     hook_options=self._options(programs, plain_only),
+                                     limits=_batch_limits(sandbox.limits, len(programs)))])[0]
+            for sandbox, plain_only in ((self.main, False), (self.alt, True))
+        )
+
+    def _results(self, sandbox: Sandbox, batch: list[tuple[int, Program]], future,
+                 plain_only: bool) -> list[dict[str, Any]]:
+        """The batch's per-program results; if the batch failed as a whole, each program
+        again on its own, so one bad program costs only itself."""
+        result = future.result()
+        if result.ok and result.data:
+            return result.data["results"]
+        jobs = [Job(source="", entry="batch", hook=BATCH_HOOK,
+                    hook_options=self._options([[p.source, p.entry, p.args]], plain_only))
+                for _, p in batch]
+        return [r.data["results"][0] if r.ok and r.data else {"status": "error", "error": str(r.status)}
+                for r in sandbox.run_jobs(jobs)]
+
+    def _verdict(self, one: dict[str, Any], other: dict[str, Any]) -> str | Trace:
+        if one.get("status") != "ok" or other.get("status") != "ok":
+            return "error"
+        if one["elapsed_s"] > self.config.time_limit_s:
+            return "slow"
+        trace = one["trace"]
+        if trace["status"] in ("step_limit", "size_limit"):
+            return "trace_limit"
+        if trace["status"] != "ok":
+            return "error"
+        if not one["plain"] == trace["output"] == other["plain"]:
+            return "nondeterministic"
+        if len(trace["output"]) > self.config.max_output_chars:
+            return "output_too_large"
+        if not round_trips(trace["output"]):
+            return "not_literal"
+        return Trace.from_dict(trace)
+
+    def _record(self, spec: ShardSpec, number: int, program: Program, trace: Trace
+                ) -> Record | None:
+        record_id = f"L{spec.level}-{spec.index:05d}-{number:06d}"
+        try:
+            record = build_record(program.source, program.entry, program.args, level=spec.level,
+                                  source=self.config.generator, id=record_id,
+                                  config=self.config.tasks, seed=number, trace=trace)
+        except ValueError:
+            return None
+        features = {**record.features, "seed_method": program.seed_method}
+        return replace(record, features=features)
+
+
+def _batch_limits(limits: Limits, size: int) -> Limits:
+    return replace(limits, timeout_s=limits.timeout_s + 0.05 * size)
+
+
+# -- the run ----------------------------------------------------------------------------------
+def _stats_path(out: Path, spec: ShardSpec) -> Path:
+    return out / dataset.SHARD_DIR / f"{spec.name}.stats.json"
+
+
+def _shard_path(out: Path, spec: ShardSpec) -> Path:
+    return out / dataset.SHARD_DIR / f"{spec.name}.jsonl"
+
+
+def _spec_key(config: SynthConfig, spec: ShardSpec) -> str:
+    payload = repr((config.to_dict(), asdict(spec), __version__)).encode()
+    return hashlib.sha256(payload).hexdigest()
+
+
+def load_done(out: Path, config: SynthConfig, spec: ShardSpec) -> dict[str, Any] | None:
+    """The stats of a shard finished by an earlier run of the same config, else None."""
+    path, stats_path = _shard_path(out, spec), _stats_path(out, spec)
+    if not (path.exists() and stats_path.exists()):
+        return None
+    import json
+
+    stats = json.loads(stats_path.read_text())
+    if stats.get("key") != _spec_key(config, spec) or stats.get("sha256") != dataset.sha256_file(path):
+        return None
+    return stats
+
+
+def run_shard(config_data: dict[str, Any], spec_data: dict[str, Any], out: str,
+              worker: ShardWorker | None = None) -> dict[str, Any]:
+    """Process one shard (in this process, a pool process or a Ray task) and write it."""
+    config, spec, out_dir = SynthConfig.from_dict(config_data), ShardSpec(**spec_data), Path(out)
+    done = load_done(out_dir, config, spec)
+    if done is not None:
+        return done
+    own = worker is None
+    worker = worker or ShardWorker(config)
+    try:
+        records, rejected = worker.run(spec)
+    finally:
+        if own:
+            worker.close()
+    path = _shard_path(out_dir, spec)
+    dataset.write_atomic(path, dataset.records_to_jsonl(records))
+    stats = {"key": _spec_key(config, spec), "sha256": dataset.sha256_file(path),
+             "level": spec.level, "kept": len(records), "rejected": dict(sorted(rejected.items()))}
+    dataset.write_json(_stats_path(out_dir, spec), stats)
+    return stats
+
+
+def synthesize(config: SynthConfig, out: Path, *, workers: int = 1, use_ray: bool = False,
+               progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Run (or resume) a synthesis job into ``out``; returns the manifest."""
+    out = Path(out)
+    specs = plan_shards(config)
+    stats = _execute(config, specs, out, workers, use_ray, progress)
+    return _finish(config, specs, stats, out)
+
+
+def _execute(config: SynthConfig, specs: Sequence[ShardSpec], out: Path, workers: int,
+             use_ray: bool, progress: Callable[[int], None] | None) -> list[dict[str, Any]]:
+    args = [(config.to_dict(), asdict(spec), str(out)) for spec in specs]
+    report = progress or (lambda n: None)
+    if use_ray:
+        from execverify.synth.distributed import run_on_ray
+
+        return run_on_ray(args, report)
+    if workers <= 1:
+        worker = ShardWorker(config)
+        try:
+            results = []
+            for a in args:
+                results.append(run_shard(*a, worker=worker))
+                report(results[-1]["kept"])
+            return results
+        finally:
+            worker.close()
+    from execverify.synth.distributed import run_in_processes
+
+    return run_in_processes(args, workers, report)
+
+
+def _finish(config: SynthConfig, specs: Sequence[ShardSpec], stats: list[dict[str, Any]],
+            out: Path) -> dict[str, Any]:
+    counts: Counter = Counter()
+    rejected: dict[str, Counter] = {}
+    shards = []
+    for spec, st in zip(specs, stats):
+        counts[str(spec.level)] += st["kept"]
+        rejected.setdefault(str(spec.level), Counter()).update(st["rejected"])
+        shards.append({"file": f"{dataset.SHARD_DIR}/{spec.name}.jsonl", "records": st["kept"],
+                       "sha256": st["sha256"]})
+    manifest = {
+        "format": dataset.FORMAT,
+        "generator": {"name": config.generator, "version": __version__},
+        "seed": config.seed,
+        "config": config.to_dict(),
+        "num_records": sum(counts.values()),
+        "counts_per_level": dict(sorted(counts.items())),
+        "rejected_per_level": {k: dict(sorted(v.items())) for k, v in sorted(rejected.items())},
+        "shards": shards,
+        "content_hash": dataset.content_hash(out / dataset.SHARD_DIR),
+    }
+    dataset.write_json(out / dataset.MANIFEST, manifest)
+    return manifest

@@ -1,0 +1,71 @@
+"""trace_call / trace_many through the sandbox: failures become statuses, batches fall back."""
+
+from __future__ import annotations
+
+import pytest
+
+from execverify.sandbox import Limits
+from execverify.trace import Trace, TraceOptions, trace_call, trace_many
+
+SLEEPY = "import time\ndef f(x):\n    time.sleep(30)\n"
+GOOD = "def f(x):\n    y = x * 2\n    return y\n"
+
+
+def test_trace_call_on_the_default_sandbox():
+    t = trace_call(GOOD, "f", "21")
+    assert isinstance(t, Trace) and t.output == "42" and t.path() == [2, 3]
+    assert t.meta["sandbox_status"] == "ok"
+
+
+def test_trace_call_on_python312_uses_monitoring():
+    t = trace_call(GOOD, "f", "1", python="3.12")
+    assert t.backend == "monitoring" and t.python.startswith("3.12") and t.output == "2"
+
+
+def test_sandbox_failures_become_statuses(sandbox_311):
+    t = trace_call(SLEEPY, "f", "1", sandbox=sandbox_311, limits=Limits(timeout_s=0.5))
+    assert t.status == "timeout" and t.steps == [] and t.error
+    t = trace_call("def f(n):\n    return bytearray(n)\n", "f", "10**10", sandbox=sandbox_311,
+                   limits=Limits(timeout_s=5, memory_mb=256))
+    assert t.status == "memory" and "MemoryError" in t.error
+    t = trace_call("raise RuntimeError('at import')\ndef f():\n    pass\n", "f", "",
+                   sandbox=sandbox_311)
+    assert t.status == "error" and t.error == "RuntimeError: at import"
+
+
+def test_trace_many_keeps_order_and_matches_single_calls(sandbox_311):
+    calls = [(GOOD, "f", str(i)) for i in range(7)] + [("def f(x):\n    return 1/x\n", "f", "0")]
+    for batch_size in (1, 3):
+        traces = trace_many(calls, sandbox=sandbox_311, batch_size=batch_size)
+        assert [t.output for t in traces[:7]] == [str(2 * i) for i in range(7)]
+        assert traces[7].status == "error" and traces[7].error.startswith("ZeroDivisionError")
+    single = trace_call(GOOD, "f", "3", sandbox=sandbox_311)
+    batched = trace_many([(GOOD, "f", "3")] * 2, sandbox=sandbox_311, batch_size=2)[1]
+    assert batched.to_dict()["steps"] == single.to_dict()["steps"]
+
+
+def test_a_batch_that_fails_whole_is_rerun_one_by_one(sandbox_311):
+    calls = [(GOOD, "f", "1"), (SLEEPY, "f", "1"), (GOOD, "f", "2")]
+    traces = trace_many(calls, sandbox=sandbox_311, batch_size=3, limits=Limits(timeout_s=0.3))
+    assert [t.status for t in traces] == ["ok", "timeout", "ok"]
+    assert traces[2].output == "4"
+
+
+def test_batched_stdout_is_per_program(sandbox_311):
+    calls = [("def f(x):\n    print('p', x)\n    return x\n", "f", str(i)) for i in range(3)]
+    traces = trace_many(calls, sandbox=sandbox_311, batch_size=3)
+    assert [t.stdout for t in traces] == ["p 0\n", "p 1\n", "p 2\n"]
+
+
+def test_options_are_validated():
+    with pytest.raises(ValueError, match="backend"):
+        TraceOptions(backend="fast")
+    with pytest.raises(ValueError, match="max_steps"):
+        TraceOptions(max_steps=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        trace_many([], batch_size=0)
+
+
+def test_monitoring_on_python311_is_an_error_trace(sandbox_311):
+    t = trace_call(GOOD, "f", "1", sandbox=sandbox_311, backend="monitoring")
+    assert t.status == "error" and "3.12" in t.error
