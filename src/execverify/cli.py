@@ -20,6 +20,7 @@ VERB_MODULES: dict[str, str] = {
     "exec": "execverify.sandbox.cli",
     "trace": "execverify.trace.cli",
     "synth": "execverify.synth.cli",
+    "export": "execverify.data.cli",
 }
 
 

@@ -114,10 +114,12 @@ def _execute(job: dict[str, Any]) -> dict[str, Any]:
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     result: dict[str, Any] = {"status": "ok"}
     try:
-        exec(compile(source, PROGRAM_FILENAME, "exec"), namespace)
-        if entry is not None and job["hook"]:
+        hook = None
+        if entry is not None and job["hook"]:  # resolved before the program can touch sys.modules
             module, _, func = job["hook"].partition(":")
             hook = getattr(importlib.import_module(module), func)
+        exec(compile(source, PROGRAM_FILENAME, "exec"), namespace)
+        if hook is not None:
             result["data"] = hook(namespace, entry, job["args"], job["hook_options"])
         elif entry is not None:
             call = compile(f"{entry}({job['args']})", "<call>", "eval")

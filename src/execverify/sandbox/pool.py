@@ -33,7 +33,7 @@ log = logging.getLogger("execverify.sandbox")
 
 ISOLATION_MODES = ("auto", "namespaces", "rlimits")
 ISOLATION_ENV = "EXECVERIFY_SANDBOX_ISOLATION"
-DEFAULT_HOOK_MODULES = ("execverify.trace.recorder", "execverify.trace.batch")
+DEFAULT_HOOK_MODULES = ("execverify.trace.recorder",)
 _SRC_ROOT = str(Path(__file__).resolve().parents[2])
 _BOOT = "import sys; sys.path.insert(0, {root!r}); from execverify.sandbox.worker import main; main()"
 _START_TIMEOUT_S = 60.0

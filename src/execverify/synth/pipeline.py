@@ -37,7 +37,7 @@ from execverify.tasks.selection import TaskConfig
 from execverify.trace.model import Trace
 
 GENERATORS = ("builtin",)
-BATCH_HOOK = "execverify.trace.batch:trace_batch"
+BATCH_HOOK = "execverify.trace.recorder:record_many"
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,8 @@ class ShardWorker:
         return batch, index
 
     def _options(self, programs: list[list[str]], plain_only: bool) -> dict[str, Any]:
-        return {"programs": programs, "trace": self.trace_options, "plain_only": plain_only}
+        return {"programs": programs, "trace": self.trace_options, "plain": True,
+                "plain_only": plain_only}
 
     def _submit(self, batch: list[tuple[int, Program]]):
         programs = [[p.source, p.entry, p.args] for _, p in batch]
@@ -204,30 +205,29 @@ class ShardWorker:
         again on its own, so one bad program costs only itself."""
         result = future.result()
         if result.ok and result.data:
-            return result.data["results"]
+            return result.data["traces"]
         jobs = [Job(source="", entry="batch", hook=BATCH_HOOK,
                     hook_options=self._options([[p.source, p.entry, p.args]], plain_only))
                 for _, p in batch]
-        return [r.data["results"][0] if r.ok and r.data else {"status": "error", "error": str(r.status)}
+        return [r.data["traces"][0] if r.ok and r.data else {"status": "error", "error": str(r.status)}
                 for r in sandbox.run_jobs(jobs)]
 
-    def _verdict(self, one: dict[str, Any], other: dict[str, Any]) -> str | Trace:
-        if one.get("status") != "ok" or other.get("status") != "ok":
-            return "error"
-        if one["elapsed_s"] > self.config.time_limit_s:
-            return "slow"
-        trace = one["trace"]
-        if trace["status"] in ("step_limit", "size_limit"):
+    def _verdict(self, traced: dict[str, Any], other: dict[str, Any]) -> str | Trace:
+        """``traced``: the main pool's trace with its untraced ``plain`` run; ``other``: the
+        untraced run under another hash seed."""
+        if traced["status"] in ("step_limit", "size_limit"):
             return "trace_limit"
-        if trace["status"] != "ok":
+        if traced["status"] != "ok" or other["status"] != "ok":
             return "error"
-        if not one["plain"] == trace["output"] == other["plain"]:
+        if traced["plain_s"] > self.config.time_limit_s:
+            return "slow"
+        if not traced["plain"] == traced["output"] == other["plain"]:
             return "nondeterministic"
-        if len(trace["output"]) > self.config.max_output_chars:
+        if len(traced["output"]) > self.config.max_output_chars:
             return "output_too_large"
-        if not round_trips(trace["output"]):
+        if not round_trips(traced["output"]):
             return "not_literal"
-        return Trace.from_dict(trace)
+        return Trace.from_dict(traced)
 
     def _record(self, spec: ShardSpec, number: int, program: Program, trace: Trace
                 ) -> Record | None:
