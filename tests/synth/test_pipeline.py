@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from execverify.data.dataset import read_manifest, read_records
+from execverify.models import Backend, register_backend
 from execverify.synth.generate import Program
 from execverify.synth.levels import knobs_for
 from execverify.synth.pipeline import ShardWorker, SynthConfig, plan_shards, synthesize
@@ -50,9 +51,9 @@ def test_filters_reject_with_reasons():
         _program("def f():\n    return object()"),
     ]))
     try:
-        futures = worker._submit(batch)
-        traced = worker._results(worker.main, batch, futures[0], False)
-        plain = worker._results(worker.alt, batch, futures[1], True)
+        traced_chunks, plain_chunks = worker._submit(batch)
+        traced = worker._results(worker.main, traced_chunks, False)
+        plain = worker._results(worker.alt, plain_chunks, True)
         verdicts = [worker._verdict(a, b) for a, b in zip(traced, plain)]
     finally:
         worker.close()
@@ -139,3 +140,20 @@ def test_cli_prints_summary_and_writes_report(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "| level | kept |" in out.stdout and "20 records" in out.stdout
     assert (tmp_path / "d" / "report.md").exists()
+
+
+class _JunkBackend(Backend):
+    """A model that always answers with the same program, which fits no seed method."""
+
+    def generate(self, prompts, params):
+        return [["```python\ndef f(x):\n    return x\n```"] * params.n for _ in prompts]
+
+
+def test_llm_generator_route_gives_up_with_reasons(tmp_path):
+    register_backend("junk-test", lambda model, **kw: _JunkBackend())
+    config = SynthConfig(levels=(1,), num=2, generator="llm", backend="junk-test", model="x",
+                         batch_size=4, max_candidates_per_record=4)
+    manifest = synthesize(config, tmp_path / "llm")
+    assert manifest["num_records"] == 0
+    rejected = manifest["rejected_per_level"]["1"]
+    assert rejected["budget_exhausted"] == 2 and rejected["llm_knobs"] == 8

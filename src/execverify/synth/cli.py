@@ -29,7 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--num", type=int, default=1000, help="records in all (split over levels)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, default=Path("runs/synth"), help="output dataset folder")
-    p.add_argument("--generator", choices=("builtin",), default="builtin")
+    p.add_argument("--generator", choices=("builtin", "llm"), default="builtin",
+                   help="builtin: constraint generator (no model); llm: the method's prompted route")
+    p.add_argument("--backend", default="transformers", help="llm: transformers, vllm or openai")
+    p.add_argument("--model", default="builtin", help="llm: model name or path")
+    p.add_argument("--base-url", default=None, help="llm with --backend openai: server URL")
     p.add_argument("--workers", type=int, default=1, help="processes (shards run in parallel)")
     p.add_argument("--ray", action="store_true", help="run shards as Ray tasks (RAY_ADDRESS)")
     p.add_argument("--shard-size", type=int, default=500)
@@ -51,7 +55,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         config = SynthConfig(levels=parse_levels(args.levels), num=args.num, seed=args.seed,
                              generator=args.generator, shard_size=args.shard_size,
-                             batch_size=args.batch_size)
+                             batch_size=args.batch_size, backend=args.backend, model=args.model,
+                             base_url=args.base_url)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     if args.out.exists() and not args.out.is_dir():

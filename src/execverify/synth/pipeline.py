@@ -14,6 +14,12 @@ batch at a time: ``error`` (raised), ``slow`` (untraced call over the time limit
 ``nondeterministic`` (traced and untraced results differ, or differ under another hash seed),
 ``trace_limit``, ``output_too_large``, ``not_literal`` (the result's repr does not round-trip
 through ``ast.literal_eval``), ``record`` (no questions could be built).
+
+Generator ``llm`` (the method's own route) asks a model from ``execverify.models`` for each
+program (``llm_<reason>`` counts what it got wrong) and runs every model-written program in an
+execution of its own; the built-in generator's programs run a batch per execution. A shard
+stops after ``max_candidates_per_record`` candidates per wanted record
+(``budget_exhausted``), so a model that almost never succeeds cannot spin forever.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from execverify.tasks.build import build_record
 from execverify.tasks.selection import TaskConfig
 from execverify.trace.model import Trace
 
-GENERATORS = ("builtin",)
+GENERATORS = ("builtin", "llm")
 BATCH_HOOK = "execverify.trace.recorder:record_many"
 
 
@@ -53,7 +59,12 @@ class SynthConfig:
     time_limit_s: float = 0.5
     max_output_chars: int = 300
     max_steps: int = 2000
+    max_candidates_per_record: int = 50
     tasks: TaskConfig = field(default_factory=TaskConfig)
+    # generator "llm" only: which model writes the programs (execverify.models)
+    backend: str = "transformers"
+    model: str = "builtin"
+    base_url: str | None = None
 
     def __post_init__(self) -> None:
         levels = tuple(sorted(set(self.levels)))
@@ -64,7 +75,8 @@ class SynthConfig:
             raise ValueError(
                 f"SynthConfig.generator must be one of {GENERATORS}; got {self.generator!r}"
             )
-        for name in ("num", "shard_size", "batch_size", "max_output_chars", "max_steps"):
+        for name in ("num", "shard_size", "batch_size", "max_output_chars", "max_steps",
+                     "max_candidates_per_record"):
             if getattr(self, name) < 1:
                 raise ValueError(f"SynthConfig.{name} must be >= 1; got {getattr(self, name)}")
         if self.time_limit_s <= 0:
@@ -126,6 +138,9 @@ class ShardWorker:
         self.main = Sandbox(workers=1, limits=limits)
         self.alt = Sandbox(workers=1, limits=limits, hash_seed=1)
         self.trace_options = {"max_steps": config.max_steps, "max_repr": 200}
+        self.llm = _llm_generator(config) if config.generator == "llm" else None
+        # Model-written programs are untrusted: one per sandbox execution, never batched.
+        self.chunk = 1 if self.llm is not None else config.batch_size
 
     def close(self) -> None:
         self.main.close()
@@ -139,8 +154,16 @@ class ShardWorker:
         rejected: Counter = Counter()
         seen: set[str] = set()
         index = 0
+        budget = spec.quota * self.config.max_candidates_per_record
         in_flight = None
         while len(kept) < spec.quota:
+            if index >= budget:  # a generator that almost never passes must not spin forever
+                if in_flight is not None:
+                    self._keep(spec, in_flight, kept, rejected)
+                    in_flight = None
+                    continue
+                rejected["budget_exhausted"] += spec.quota - len(kept)
+                break
             batch, index = self._candidates(spec, index, seen, rejected)
             submitted = (batch, self._submit(batch))
             if in_flight is not None:
@@ -150,8 +173,8 @@ class ShardWorker:
 
     def _keep(self, spec: ShardSpec, in_flight, kept: list[Record], rejected: Counter) -> None:
         batch, (traced, plain) = in_flight
-        for (number, program), one, other in zip(batch, self._results(self.main, batch, traced, False),
-                                                 self._results(self.alt, batch, plain, True)):
+        for (number, program), one, other in zip(batch, self._results(self.main, traced, False),
+                                                 self._results(self.alt, plain, True)):
             if len(kept) == spec.quota:
                 return
             verdict = self._verdict(one, other)
@@ -166,51 +189,85 @@ class ShardWorker:
 
     def _candidates(self, spec: ShardSpec, index: int, seen: set[str], rejected: Counter
                     ) -> tuple[list[tuple[int, Program]], int]:
+        """The next batch of candidates that pass the static checks, numbered by the index
+        their seed was derived from (times 100 plus the input number for model programs)."""
+        drawn = self._draw if self.llm is None else self._draw_llm
         batch: list[tuple[int, Program]] = []
-        while len(batch) < self.config.batch_size:
-            rng = random.Random(candidate_seed(self.config.seed, spec.level, spec.index, index))
-            number, index = index, index + 1
-            try:
-                program = generate(spec.level, rng)
-            except RuntimeError:
-                rejected["generate"] += 1
-                continue
-            if static_violation(program.source):
-                rejected["static"] += 1
-                continue
-            key = dedup_key(program.source, program.args)
-            if key in seen:
-                rejected["duplicate"] += 1
-                continue
-            seen.add(key)
-            batch.append((number, program))
+        budget = spec.quota * self.config.max_candidates_per_record
+        while len(batch) < self.config.batch_size and index < budget:
+            programs, index = drawn(spec, index, rejected)
+            for number, program in programs:
+                if static_violation(program.source):
+                    rejected["static"] += 1
+                    continue
+                key = dedup_key(program.source, program.args)
+                if key in seen:
+                    rejected["duplicate"] += 1
+                    continue
+                seen.add(key)
+                batch.append((number, program))
         return batch, index
+
+    def _rng(self, spec: ShardSpec, index: int) -> random.Random:
+        return random.Random(candidate_seed(self.config.seed, spec.level, spec.index, index))
+
+    def _draw(self, spec: ShardSpec, index: int, rejected: Counter):
+        try:
+            return [(index, generate(spec.level, self._rng(spec, index)))], index + 1
+        except RuntimeError:
+            rejected["generate"] += 1
+            return [], index + 1
+
+    def _draw_llm(self, spec: ShardSpec, index: int, rejected: Counter):
+        from execverify.synth.catalogue import catalogue
+
+        seeds = catalogue().seeds
+        requests = range(index, index + self.config.batch_size)
+        asks = [(self._rng(spec, i).choice(seeds), spec.level) for i in requests]
+        drawn = []
+        for i, outcome in zip(requests, self.llm.generate(asks)):
+            if isinstance(outcome, list):
+                drawn += [(i * 100 + k, program) for k, program in enumerate(outcome)]
+            else:
+                rejected[f"llm_{outcome.reason}"] += 1
+        return drawn, index + self.config.batch_size
 
     def _options(self, programs: list[list[str]], plain_only: bool) -> dict[str, Any]:
         return {"programs": programs, "trace": self.trace_options, "plain": True,
                 "plain_only": plain_only}
 
     def _submit(self, batch: list[tuple[int, Program]]):
+        """Per pool, one future per chunk of programs (the whole batch for the built-in
+        generator, one program per execution for model-written ones)."""
         programs = [[p.source, p.entry, p.args] for _, p in batch]
+        chunks = [programs[i : i + self.chunk] for i in range(0, len(programs), self.chunk)]
         return tuple(
-            sandbox.submit_jobs([Job(source="", entry="batch", hook=BATCH_HOOK,
-                                     hook_options=self._options(programs, plain_only),
-                                     limits=_batch_limits(sandbox.limits, len(programs)))])[0]
+            [(chunk, sandbox.submit_jobs([self._job(sandbox, chunk, plain_only)])[0])
+             for chunk in chunks]
             for sandbox, plain_only in ((self.main, False), (self.alt, True))
         )
 
-    def _results(self, sandbox: Sandbox, batch: list[tuple[int, Program]], future,
-                 plain_only: bool) -> list[dict[str, Any]]:
-        """The batch's per-program results; if the batch failed as a whole, each program
-        again on its own, so one bad program costs only itself."""
-        result = future.result()
-        if result.ok and result.data:
-            return result.data["traces"]
-        jobs = [Job(source="", entry="batch", hook=BATCH_HOOK,
-                    hook_options=self._options([[p.source, p.entry, p.args]], plain_only))
-                for _, p in batch]
-        return [r.data["traces"][0] if r.ok and r.data else {"status": "error", "error": str(r.status)}
-                for r in sandbox.run_jobs(jobs)]
+    def _job(self, sandbox: Sandbox, programs: list[list[str]], plain_only: bool) -> Job:
+        return Job(source="", entry="batch", hook=BATCH_HOOK,
+                   hook_options=self._options(programs, plain_only),
+                   limits=_batch_limits(sandbox.limits, len(programs)))
+
+    def _results(self, sandbox: Sandbox, chunks, plain_only: bool) -> list[dict[str, Any]]:
+        """Per-program results; a chunk that failed as a whole runs again one program per
+        execution, so one bad program costs only itself."""
+        out: list[dict[str, Any]] = []
+        for programs, future in chunks:
+            result = future.result()
+            if result.ok and result.data:
+                out += result.data["traces"]
+            elif len(programs) == 1:
+                out.append({"status": "error", "error": str(result.status)})
+            else:
+                retried = sandbox.submit_jobs([self._job(sandbox, [p], plain_only)
+                                               for p in programs])
+                out += self._results(sandbox, list(zip([[p] for p in programs], retried)),
+                                     plain_only)
+        return out
 
     def _verdict(self, traced: dict[str, Any], other: dict[str, Any]) -> str | Trace:
         """``traced``: the main pool's trace with its untraced ``plain`` run; ``other``: the
@@ -240,6 +297,15 @@ class ShardWorker:
             return None
         features = {**record.features, "seed_method": program.seed_method}
         return replace(record, features=features)
+
+
+def _llm_generator(config: SynthConfig):
+    from execverify.models import load_backend
+    from execverify.synth.llm import LLMGenerator, LLMGeneratorConfig
+
+    options = {"base_url": config.base_url} if config.base_url else {}
+    backend = load_backend(config.backend, config.model, **options)
+    return LLMGenerator(backend, LLMGeneratorConfig(seed=config.seed))
 
 
 def _batch_limits(limits: Limits, size: int) -> Limits:
