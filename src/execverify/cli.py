@@ -21,6 +21,7 @@ VERB_MODULES: dict[str, str] = {
     "trace": "execverify.trace.cli",
     "synth": "execverify.synth.cli",
     "export": "execverify.data.cli",
+    "eval": "execverify.eval.cli",
 }
 
 

@@ -92,7 +92,7 @@ class _WorkerProcess:
             # synthesis rejects programs whose output depends on hash order
             "PYTHONHASHSEED": str(config["hash_seed"]),
             "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONIOENCODING": "utf-8",
+            "PYTHONIOENCODING": "utf-8:backslashreplace",
         }
         self.proc = subprocess.Popen(
             [python, "-s", "-c", _BOOT.format(root=_SRC_ROOT)],

@@ -1,0 +1,161 @@
+"""Synthetic held-out: our own records (a dataset folder from ``execverify synth``, or one JSONL
+file of records), asked and scored exactly as in training.
+
+Each record gives two samples: the method's combined prompt (the output question, then the
+white-box questions) and the separate input-prediction prompt. Both are scored with
+``execverify.rewards`` (``score_batch``), so evaluation and reward can never disagree. A
+combined sample *passes* when its output answer is right; every question's verdict is kept,
+so the results break accuracy down by difficulty level and by question kind.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from execverify.data.records import Record
+from execverify.eval.base import Benchmark, BenchmarkDataError, Sample, Verdict
+from execverify.eval.metrics import Metric, mean_stderr
+from execverify.rewards import score_batch
+from execverify.tasks.prompts import (
+    DEFAULT_TEMPLATES,
+    combined_questions,
+    render_combined,
+    render_single,
+)
+
+if TYPE_CHECKING:
+    from execverify.sandbox import Sandbox
+
+TASKS = ("combined", "input")
+
+
+def read_records(source: str) -> list[Record]:
+    """Records of a dataset folder (its JSONL shards) or of one JSONL file."""
+    from execverify.data.dataset import read_records as read_folder
+
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise BenchmarkDataError(
+            f"synthetic: no dataset at {source!r}; make one with `execverify synth --out DIR`"
+        )
+    try:
+        if path.is_dir():
+            return list(read_folder(path))
+        with path.open(encoding="utf-8") as fh:
+            return [Record.from_json(line) for line in fh if line.strip()]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise BenchmarkDataError(f"synthetic: {source!r} holds a malformed record: {exc}") from exc
+
+
+class Synthetic(Benchmark):
+    name = "synthetic"
+    description = "Held-out synthetic records: combined white-box prompt and input prediction"
+    group_keys: ClassVar[tuple[str, ...]] = ("level", "task")
+    max_new_tokens: ClassVar[int] = 1024
+
+    def load(self) -> list[Sample]:
+        if self.source is None:
+            raise BenchmarkDataError(
+                "synthetic needs a dataset: pass --data synthetic=DIR (from `execverify synth`)"
+            )
+        samples = []
+        for record in read_records(self.source):
+            for task in TASKS:
+                prompt = self._prompt(record, task)
+                if prompt is None:
+                    continue
+                samples.append(Sample(
+                    id=f"{record.id}/{task}", prompt=prompt, system=DEFAULT_TEMPLATES.system,
+                    reference={"record": record.to_dict(), "task": task},
+                    group={"level": record.level, "task": task},
+                ))
+        return samples
+
+    @staticmethod
+    def _prompt(record: Record, task: str) -> str | None:
+        if task == "input":
+            questions = record.questions_of("input")
+            return render_single(record, questions[0]) if questions else None
+        return render_combined(record) if record.questions_of("output") else None
+
+    def score(
+        self, samples: Sequence[Sample], answers: Sequence[Sequence[str]], sandbox: Sandbox
+    ) -> list[Verdict]:
+        flat = [(i, g) for i, gens in enumerate(answers) for g in gens]
+        results = score_batch(
+            [g for _, g in flat],
+            [samples[i].reference["record"] for i, _ in flat],
+            [samples[i].reference["task"] for i, _ in flat],
+            sandbox=sandbox,
+        )
+        per_sample: dict[int, list] = defaultdict(list)
+        for (i, _), result in zip(flat, results):
+            per_sample[i].append(result)
+        verdicts = []
+        for i, sample in enumerate(samples):
+            scored = per_sample.get(i, [])
+            first = scored[0] if scored else None
+            verdicts.append(Verdict(
+                id=sample.id,
+                passed=[_passed(r) for r in scored],
+                answers=list(answers[i]),
+                statuses=[r.status if r.status != "ok" else ("pass" if _passed(r) else "fail")
+                          for r in scored],
+                group=dict(sample.group),
+                details={
+                    "reward": [r.score for r in scored],
+                    "questions": _question_verdicts(sample, first),
+                    "step_accuracy": first.step_accuracy if first else None,
+                },
+            ))
+        return verdicts
+
+    def aggregate(self, verdicts: Sequence[Verdict]) -> dict[str, Metric]:
+        out = super().aggregate(verdicts)
+        rewards = [sum(v.details["reward"]) / len(v.details["reward"])
+                   for v in verdicts if v.details.get("reward")]
+        out["reward"] = mean_stderr(rewards)
+        for task in TASKS:
+            scores = [v.score for v in verdicts if v.group.get("task") == task]
+            if scores:
+                out[task] = mean_stderr(scores)
+        steps = [v.details["step_accuracy"] for v in verdicts
+                 if v.details.get("step_accuracy") is not None]
+        if steps:
+            out["step_accuracy"] = mean_stderr(steps)
+        return out
+
+    def breakdown(self, verdicts: Sequence[Verdict]) -> dict[str, dict[str, Metric]]:
+        """Per level (sample accuracy) and per question kind (first generation's verdict on
+        every question of that kind, across combined and input prompts)."""
+        out = super().breakdown(verdicts)
+        kinds: dict[str, list[float]] = defaultdict(list)
+        for v in verdicts:
+            for kind, correct in v.details.get("questions", []):
+                kinds[kind].append(float(correct))
+        if kinds:
+            out["kind"] = {k: mean_stderr(vals) for k, vals in sorted(kinds.items())}
+        return out
+
+
+def _question_verdicts(sample: Sample, result: object) -> list[list]:
+    """``[kind, correct]`` for every question the prompt asked, judged on the first
+    generation; an unreadable completion gets every question wrong (not left out, or kinds
+    a model never answers would vanish from the breakdown)."""
+    breakdown = getattr(result, "breakdown", ())
+    if breakdown:
+        return [[q.kind, bool(q.correct)] for q in breakdown]
+    record = Record.from_dict(sample.reference["record"])
+    asked = (record.questions_of("input") if sample.reference["task"] == "input"
+             else combined_questions(record))
+    return [[q.kind, False] for q in asked]
+
+
+def _passed(result: object) -> bool:
+    """The output (combined) or input answer was right."""
+    breakdown = getattr(result, "breakdown", ())
+    return bool(breakdown) and bool(breakdown[0].correct) and breakdown[0].kind in (
+        "output", "input")
