@@ -157,3 +157,10 @@ def test_llm_generator_route_gives_up_with_reasons(tmp_path):
     assert manifest["num_records"] == 0
     rejected = manifest["rejected_per_level"]["1"]
     assert rejected["budget_exhausted"] == 2 and rejected["llm_knobs"] == 8
+
+
+def test_decontamination_drops_benchmark_lookalikes(tmp_path):
+    config = SynthConfig(levels=(1,), num=200, seed=0, decontaminate=True)
+    manifest = synthesize(config, tmp_path / "dec")
+    assert manifest["num_records"] == 200
+    assert manifest["rejected_per_level"]["1"].get("contaminated", 0) > 0

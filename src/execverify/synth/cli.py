@@ -38,6 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ray", action="store_true", help="run shards as Ray tasks (RAY_ADDRESS)")
     p.add_argument("--shard-size", type=int, default=500)
     p.add_argument("--batch-size", type=int, default=64, help="programs per sandbox execution")
+    p.add_argument("--decontaminate", action="store_true",
+                   help="drop programs whose 10-grams overlap CRUXEval or HumanEval")
+    p.add_argument("--difficulty-model", default=None,
+                   help="difficulty filter: model that answers each output question k times")
+    p.add_argument("--difficulty-backend", default="transformers")
+    p.add_argument("--difficulty-k", type=int, default=10)
+    p.add_argument("--difficulty-t", type=int, default=3, help="keep records solved <= t times")
     p.add_argument("--no-report", action="store_true", help="skip report.md / report.png")
     p.set_defaults(handler=_run)
 
@@ -56,7 +63,10 @@ def _run(args: argparse.Namespace) -> int:
         config = SynthConfig(levels=parse_levels(args.levels), num=args.num, seed=args.seed,
                              generator=args.generator, shard_size=args.shard_size,
                              batch_size=args.batch_size, backend=args.backend, model=args.model,
-                             base_url=args.base_url)
+                             base_url=args.base_url, decontaminate=args.decontaminate,
+                             difficulty_model=args.difficulty_model,
+                             difficulty_backend=args.difficulty_backend,
+                             difficulty_k=args.difficulty_k, difficulty_t=args.difficulty_t)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     if args.out.exists() and not args.out.is_dir():

@@ -9,11 +9,14 @@ skips the shards that are done, which is how a killed run resumes.
 
 Per candidate, in order (the first failing check is the rejection reason):
 ``generate`` (the builder gave up), ``static`` (banned imports or names), ``duplicate`` (same
-normalised program and input as an earlier candidate of the shard), then in the sandbox, a
+normalised program and input as an earlier candidate of the shard), ``contaminated`` (with
+``decontaminate``: overlaps CRUXEval or HumanEval), then in the sandbox, a
 batch at a time: ``error`` (raised), ``slow`` (untraced call over the time limit),
 ``nondeterministic`` (traced and untraced results differ, or differ under another hash seed),
 ``trace_limit``, ``output_too_large``, ``not_literal`` (the result's repr does not round-trip
-through ``ast.literal_eval``), ``record`` (no questions could be built).
+through ``ast.literal_eval``), ``record`` (no questions could be built), and with
+``difficulty_model`` set, ``too_easy`` (the method's filter: the model solved the output
+question more than ``difficulty_t`` of ``difficulty_k`` times).
 
 Generator ``llm`` (the method's own route) asks a model from ``execverify.models`` for each
 program (``llm_<reason>`` counts what it got wrong) and runs every model-written program in an
@@ -24,6 +27,7 @@ stops after ``max_candidates_per_record`` candidates per wanted record
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 from collections import Counter
@@ -60,6 +64,13 @@ class SynthConfig:
     max_output_chars: int = 300
     max_steps: int = 2000
     max_candidates_per_record: int = 50
+    decontaminate: bool = False  # drop programs overlapping CRUXEval / HumanEval (10-grams)
+    # the method's difficulty filter: a model answers the output question k times and records
+    # it solves more than t times are dropped (off unless difficulty_model is set)
+    difficulty_model: str | None = None
+    difficulty_backend: str = "transformers"
+    difficulty_k: int = 10
+    difficulty_t: int = 3
     tasks: TaskConfig = field(default_factory=TaskConfig)
     # generator "llm" only: which model writes the programs (execverify.models)
     backend: str = "transformers"
@@ -79,6 +90,11 @@ class SynthConfig:
                      "max_candidates_per_record"):
             if getattr(self, name) < 1:
                 raise ValueError(f"SynthConfig.{name} must be >= 1; got {getattr(self, name)}")
+        if self.difficulty_k < 1 or not 0 <= self.difficulty_t <= self.difficulty_k:
+            raise ValueError(
+                f"SynthConfig needs difficulty_k >= 1 and 0 <= difficulty_t <= difficulty_k; got "
+                f"k={self.difficulty_k}, t={self.difficulty_t}"
+            )
         if self.time_limit_s <= 0:
             raise ValueError(f"SynthConfig.time_limit_s must be > 0; got {self.time_limit_s}")
 
@@ -139,6 +155,8 @@ class ShardWorker:
         self.alt = Sandbox(workers=1, limits=limits, hash_seed=1)
         self.trace_options = {"max_steps": config.max_steps, "max_repr": 200}
         self.llm = _llm_generator(config) if config.generator == "llm" else None
+        self.decontaminator = _decontaminator() if config.decontaminate else None
+        self.difficulty = _difficulty_filter(config) if config.difficulty_model else None
         # Model-written programs are untrusted: one per sandbox execution, never batched.
         self.chunk = 1 if self.llm is not None else config.batch_size
 
@@ -173,10 +191,9 @@ class ShardWorker:
 
     def _keep(self, spec: ShardSpec, in_flight, kept: list[Record], rejected: Counter) -> None:
         batch, (traced, plain) = in_flight
+        built: list[Record] = []
         for (number, program), one, other in zip(batch, self._results(self.main, traced, False),
                                                  self._results(self.alt, plain, True)):
-            if len(kept) == spec.quota:
-                return
             verdict = self._verdict(one, other)
             if isinstance(verdict, str):
                 rejected[verdict] += 1
@@ -185,7 +202,15 @@ class ShardWorker:
             if record is None:
                 rejected["record"] += 1
             else:
+                built.append(record)
+        keep = self.difficulty.keep(built) if self.difficulty and built else [True] * len(built)
+        for record, ok in zip(built, keep):
+            if len(kept) == spec.quota:
+                return
+            if ok:
                 kept.append(record)
+            else:
+                rejected["too_easy"] += 1
 
     def _candidates(self, spec: ShardSpec, index: int, seen: set[str], rejected: Counter
                     ) -> tuple[list[tuple[int, Program]], int]:
@@ -203,6 +228,9 @@ class ShardWorker:
                 key = dedup_key(program.source, program.args)
                 if key in seen:
                     rejected["duplicate"] += 1
+                    continue
+                if self.decontaminator and self.decontaminator.contaminated(program.source):
+                    rejected["contaminated"] += 1
                     continue
                 seen.add(key)
                 batch.append((number, program))
@@ -297,6 +325,22 @@ class ShardWorker:
             return None
         features = {**record.features, "seed_method": program.seed_method}
         return replace(record, features=features)
+
+
+@functools.cache
+def _decontaminator():
+    from execverify.synth.decontam import Decontaminator
+
+    return Decontaminator.benchmarks()
+
+
+def _difficulty_filter(config: SynthConfig):
+    from execverify.models import load_backend
+    from execverify.synth.difficulty import DifficultyFilter
+
+    backend = load_backend(config.difficulty_backend, config.difficulty_model)
+    return DifficultyFilter(backend, k=config.difficulty_k, t=config.difficulty_t,
+                            seed=config.seed)
 
 
 def _llm_generator(config: SynthConfig):
