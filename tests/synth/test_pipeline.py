@@ -164,3 +164,15 @@ def test_decontamination_drops_benchmark_lookalikes(tmp_path):
     manifest = synthesize(config, tmp_path / "dec")
     assert manifest["num_records"] == 200
     assert manifest["rejected_per_level"]["1"].get("contaminated", 0) > 0
+
+
+@pytest.mark.slow
+def test_ray_gives_the_same_bytes(small_run, tmp_path):
+    ray = pytest.importorskip("ray")
+    config, _, manifest = small_run
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        other = synthesize(config, tmp_path / "ray", use_ray=True)
+    finally:
+        ray.shutdown()
+    assert other["content_hash"] == manifest["content_hash"]
