@@ -6,7 +6,7 @@ exception in the caller.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -79,7 +79,6 @@ class ExecResult:
     exit_code: int | None = None
     signal: int | None = None
     isolation: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
