@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
 import subprocess
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -35,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from execverify import __version__
+from execverify.data.dataset import write_atomic
 from execverify.eval.base import Benchmark, Verdict
 
 if TYPE_CHECKING:
@@ -95,18 +94,8 @@ def results_document(model: dict[str, Any], benchmarks: list[dict[str, Any]]) ->
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON so that a reader never sees half a file (temp file, fsync, rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    write_atomic(Path(path), text.encode("utf-8"))
 
 
 def load_results(path: str | Path) -> dict[str, Any]:
