@@ -459,21 +459,27 @@ def _prec(node: ast.AST) -> int:
     return ATOM
 
 
-def _key(node: ast.AST) -> tuple[str, str]:
-    if isinstance(node, ast.Assign):
-        return ("setitem", "")
+def node_key(node: ast.AST) -> tuple[str, str] | None:
+    """The syntactic key of an expression node (see ``Op.key``): what the generator, the
+    LLM-program checks and the measured features all use to recognise a seed's use."""
     if isinstance(node, ast.Call):
         if isinstance(node.func, ast.Attribute):
             return ("attr", node.func.attr)
         if isinstance(node.func, ast.Name):
             return ("call", node.func.id)
-    if isinstance(node, ast.BinOp):
+    elif isinstance(node, ast.BinOp):
         return ("binop", type(node.op).__name__)
-    if isinstance(node, ast.Compare):
+    elif isinstance(node, ast.Compare):
         return ("cmp", type(node.ops[0]).__name__)
-    if isinstance(node, ast.Subscript):
+    elif isinstance(node, ast.Subscript):
         return ("slice" if isinstance(node.slice, ast.Slice) else "index", "")
-    return ("literal", type(node).__name__)
+    return None
+
+
+def _key(node: ast.AST) -> tuple[str, str]:
+    if isinstance(node, ast.Assign):
+        return ("setitem", "")
+    return node_key(node) or ("literal", type(node).__name__)
 
 
 def _is_call(node: ast.AST) -> bool:

@@ -20,7 +20,7 @@ import io
 import tokenize
 from functools import cache
 
-from execverify.synth.catalogue import Op, catalogue
+from execverify.synth.catalogue import Op, catalogue, node_key
 
 _CONTROL = (ast.If, ast.For, ast.While)
 
@@ -29,21 +29,6 @@ _CONTROL = (ast.If, ast.For, ast.While)
 def _seed_info(seed: str) -> tuple[frozenset[tuple[str, str]], bool]:
     ops: tuple[Op, ...] = catalogue().variants(seed)
     return frozenset(op.key for op in ops), any(op.mut is not None for op in ops)
-
-
-def _key_of(node: ast.AST) -> tuple[str, str] | None:
-    if isinstance(node, ast.Call):
-        if isinstance(node.func, ast.Attribute):
-            return ("attr", node.func.attr)
-        if isinstance(node.func, ast.Name):
-            return ("call", node.func.id)
-    elif isinstance(node, ast.BinOp):
-        return ("binop", type(node.op).__name__)
-    elif isinstance(node, ast.Compare):
-        return ("cmp", type(node.ops[0]).__name__)
-    elif isinstance(node, ast.Subscript):
-        return ("slice" if isinstance(node.slice, ast.Slice) else "index", "")
-    return None
 
 
 class _Nesting:
@@ -60,7 +45,7 @@ class _Nesting:
         if isinstance(node, ast.Name):
             return self.env.get(node.id, 0)
         depth = max((self.expr(c) for c in ast.iter_child_nodes(node)), default=0)
-        if _key_of(node) in self.keys:
+        if node_key(node) in self.keys:
             depth += 1
             receiver = _receiver(node)
             if self.mutating and receiver is not None:
@@ -138,7 +123,7 @@ def seed_calls(source: str, seed: str) -> int:
     """How many calls (or uses of the operator) of ``seed`` the program contains."""
     keys, _ = _seed_info(seed)
     tree = ast.parse(source)
-    count = sum(1 for n in ast.walk(tree) if _key_of(n) in keys)
+    count = sum(1 for n in ast.walk(tree) if node_key(n) in keys)
     if ("setitem", "") in keys:
         count += sum(
             1

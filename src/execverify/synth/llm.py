@@ -18,7 +18,7 @@ from typing import Any
 
 from execverify.models.base import Backend, SamplingParams
 from execverify.synth import Program
-from execverify.synth.catalogue import catalogue
+from execverify.synth.catalogue import catalogue, node_key
 from execverify.synth.levels import Knobs, knobs_for, level_of
 from execverify.tasks.features import program_features
 
@@ -377,22 +377,6 @@ def seed_keys(seed: str) -> set[tuple[str, str]]:
         return {op.key for op in variants}
     name = seed.rsplit(".", 1)[-1]
     return {("attr", name)} if "." in seed else {("call", name)}
-
-
-def node_key(node: ast.AST) -> tuple[str, str] | None:
-    """The catalogue's syntactic key of an expression node (see ``Op.key``)."""
-    if isinstance(node, ast.Call):
-        if isinstance(node.func, ast.Attribute):
-            return ("attr", node.func.attr)
-        if isinstance(node.func, ast.Name):
-            return ("call", node.func.id)
-    if isinstance(node, ast.BinOp):
-        return ("binop", type(node.op).__name__)
-    if isinstance(node, ast.Compare):
-        return ("cmp", type(node.ops[0]).__name__)
-    if isinstance(node, ast.Subscript):
-        return ("slice" if isinstance(node.slice, ast.Slice) else "index", "")
-    return None
 
 
 def measure(source: str, entry: str, seed: str) -> dict[str, Any]:
