@@ -22,6 +22,7 @@ VERB_MODULES: dict[str, str] = {
     "synth": "execverify.synth.cli",
     "export": "execverify.data.cli",
     "eval": "execverify.eval.cli",
+    "train": "execverify.train.cli",
 }
 
 

@@ -1,0 +1,134 @@
+"""Stage 1: GRPO on execution reasoning with TRL's ``GRPOTrainer`` and our verifiable rewards.
+
+The data are the method's combined white-box prompts plus input-prediction prompts, one row per
+prompt with the record as JSON next to it; the rewards are ``execverify.rewards.trl``'s
+``combined_reward`` and ``input_reward`` (each returns None for the other task's rows, so TRL
+sums exactly one reward per row). Nothing here re-implements scoring: a change to the reward
+code changes training.
+
+GRPO learns only from groups whose rewards differ (a group of equal rewards has zero advantage
+everywhere), so the result reports the share of such groups (``varied_group_share``, from TRL's
+``frac_reward_zero_std``): near 0 means the model is too weak or too strong for the data.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from execverify.data.records import Record
+from execverify.tasks import as_chat, render_combined, render_single
+from execverify.train.config import Stage1Config
+from execverify.train.model import load_model, precision
+from execverify.train.records import load_records
+
+
+def stage1_rows(records: Sequence[Record], input_share: float, seed: int = 0
+                ) -> list[dict[str, Any]]:
+    """One training row per record: ``prompt`` (chat messages), ``record`` (JSON), ``task``.
+
+    About ``input_share`` of the records (those with an input question, picked at random with
+    ``seed``) become input-prediction prompts; the rest the combined white-box prompt.
+    """
+    with_input = [i for i, r in enumerate(records) if r.questions_of("input")]
+    rng = random.Random(seed)
+    chosen = set(rng.sample(with_input, min(len(with_input), round(input_share * len(records)))))
+    rows = []
+    for i, record in enumerate(records):
+        if i in chosen:
+            task, prompt = "input", render_single(record, record.questions_of("input")[0])
+        else:
+            task, prompt = "combined", render_combined(record)
+        rows.append({"prompt": as_chat(prompt), "record": record.to_json(), "task": task,
+                     "id": record.id})
+    return rows
+
+
+def grpo_arguments(config: Stage1Config) -> Any:
+    """TRL ``GRPOConfig`` for the stage: one optimiser step per ``prompts_per_step`` groups."""
+    from trl import GRPOConfig
+
+    kwargs: dict[str, Any] = {
+        "output_dir": config.output_dir,
+        "num_generations": config.num_generations,
+        "per_device_train_batch_size": config.prompts_per_step * config.num_generations,
+        "gradient_accumulation_steps": 1,
+        "max_steps": config.max_steps,
+        "learning_rate": config.learning_rate,
+        "lr_scheduler_type": config.lr_scheduler_type,
+        "beta": config.beta,
+        "scale_rewards": config.scale_rewards,
+        "loss_type": config.loss_type,
+        "temperature": config.temperature,
+        "max_completion_length": config.max_completion_length,
+        "seed": config.seed,
+        "logging_steps": config.logging_steps,
+        "save_steps": config.save_steps,
+        "report_to": "none",
+        **precision(),
+    }
+    kwargs.update(config.extra)
+    return GRPOConfig(**kwargs)
+
+
+def default_rewards() -> list[Any]:
+    """Our TRL rewards: one per task, each None on the other task's rows."""
+    from execverify.rewards.trl import combined_reward, input_reward
+
+    return [combined_reward, input_reward]
+
+
+@dataclass
+class Stage1Result:
+    """What a stage-1 run did: steps, logged metrics, and how informative its groups were."""
+
+    steps: int
+    output_dir: str
+    log_history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def varied_group_share(self) -> float | None:
+        """Mean share of groups whose rewards were not all equal (None if never logged)."""
+        values = [row["frac_reward_zero_std"] for row in self.log_history
+                  if "frac_reward_zero_std" in row]
+        return 1.0 - sum(values) / len(values) if values else None
+
+    @property
+    def reward_mean(self) -> float | None:
+        values = [row["reward"] for row in self.log_history if "reward" in row]
+        return sum(values) / len(values) if values else None
+
+
+def build_trainer(config: Stage1Config, records: Sequence[Record], *, model: Any = None,
+                  tokenizer: Any = None, reward_funcs: Sequence[Any] | None = None,
+                  callbacks: Sequence[Any] = ()) -> Any:
+    """A ready ``GRPOTrainer``. ``model``/``tokenizer`` default to ``config.model`` (a folder,
+    a hub name, or ``builtin``); ``reward_funcs`` default to ``default_rewards()``."""
+    from datasets import Dataset
+    from trl import GRPOTrainer
+
+    if model is None or tokenizer is None:
+        model, tokenizer = load_model(config.model, model, tokenizer)
+    rows = stage1_rows(records, config.input_share, config.seed)
+    return GRPOTrainer(
+        model=model,
+        reward_funcs=list(reward_funcs) if reward_funcs is not None else default_rewards(),
+        args=grpo_arguments(config),
+        train_dataset=Dataset.from_list(rows),
+        processing_class=tokenizer,
+        callbacks=list(callbacks) or None,
+    )
+
+
+def train_stage1(config: Stage1Config, records: Sequence[Record] | None = None,
+                 **trainer_kwargs: Any) -> Stage1Result:
+    """Run stage 1 and save the final model to ``config.output_dir``."""
+    if records is None:
+        records = load_records(config.data, config.levels, config.max_records, "Stage1Config")
+    trainer = build_trainer(config, records, **trainer_kwargs)
+    trainer.train()
+    trainer.save_model(config.output_dir)
+    return Stage1Result(steps=trainer.state.global_step, output_dir=config.output_dir,
+                        log_history=list(trainer.state.log_history))

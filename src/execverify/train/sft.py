@@ -1,0 +1,129 @@
+"""The SFT warm-up: teach the answer format and the easy levels before GRPO (TRL SFTTrainer).
+
+The small built-in model answers 0 of 80 CRUXEval-O problems at first, mostly because it writes
+prose instead of the answer block; GRPO cannot learn from groups that all score 0. So a short
+supervised pass comes first, on texts that are verified correct by our own reward
+(``execverify.train.reasoning``). Rows are TRL's conversational prompt-completion form, so the
+loss covers the assistant's answer only. ``lora_r > 0`` trains a LoRA adapter (peft) instead of
+every weight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from execverify.data.records import Record
+from execverify.tasks import as_chat
+from execverify.train.config import SFTConfig
+from execverify.train.model import load_model, precision
+from execverify.train.reasoning import ReasoningExample, verified_examples
+from execverify.train.records import load_records
+
+
+def sft_rows(examples: Sequence[ReasoningExample]) -> list[dict[str, Any]]:
+    """TRL prompt-completion rows (chat form), with the record id kept for tracing back."""
+    return [{"prompt": as_chat(e.prompt),
+             "completion": [{"role": "assistant", "content": e.completion}],
+             "id": e.id, "task": e.task}
+            for e in examples]
+
+
+def fitting(examples: Sequence[ReasoningExample], tokenizer: Any, max_length: int
+            ) -> list[ReasoningExample]:
+    """The examples whose chat text fits ``max_length`` tokens. TRL would truncate the rest,
+    cutting off the answer block at the end and teaching exactly the unclosed text the reward
+    rejects, so they are left out instead."""
+    kept = []
+    for example in examples:
+        text = tokenizer.apply_chat_template(example.messages(), tokenize=False)
+        if len(tokenizer(text).input_ids) <= max_length:
+            kept.append(example)
+    return kept
+
+
+def sft_arguments(config: SFTConfig) -> Any:
+    """TRL ``SFTConfig`` for the warm-up."""
+    from trl import SFTConfig as TrlSFTConfig
+
+    return TrlSFTConfig(
+        output_dir=config.output_dir,
+        max_steps=config.max_steps,
+        learning_rate=config.learning_rate,
+        lr_scheduler_type=config.lr_scheduler_type,
+        per_device_train_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.gradient_accumulation_steps,
+        max_length=config.max_length,
+        seed=config.seed,
+        logging_steps=config.logging_steps,
+        save_steps=config.max_steps,
+        report_to="none",
+        **precision(),
+    )
+
+
+def lora_config(config: SFTConfig) -> Any:
+    """A peft ``LoraConfig`` on every linear layer, or None for full fine-tuning."""
+    if config.lora_r == 0:
+        return None
+    from peft import LoraConfig
+
+    return LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha,
+                      target_modules="all-linear", task_type="CAUSAL_LM")
+
+
+def save(trainer: Any, config: SFTConfig) -> None:
+    """Save a full model folder either way: a LoRA adapter is merged into its base first, so
+    stage 1 (and evaluation) load the result like any other model."""
+    if config.lora_r == 0:
+        trainer.save_model(config.output_dir)
+        return
+    merged = trainer.model.merge_and_unload()
+    merged.save_pretrained(config.output_dir)
+    trainer.processing_class.save_pretrained(config.output_dir)
+
+
+@dataclass
+class SFTResult:
+    """What the warm-up did: records read, verified examples trained on (those that fit
+    ``max_length``), steps, logged metrics."""
+
+    records: int
+    examples: int
+    steps: int
+    output_dir: str
+    log_history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def build_sft_trainer(config: SFTConfig, examples: Sequence[ReasoningExample], *,
+                      model: Any = None, tokenizer: Any = None) -> Any:
+    """A ready TRL ``SFTTrainer`` on ``examples``."""
+    from datasets import Dataset
+    from trl import SFTTrainer
+
+    if model is None or tokenizer is None:
+        model, tokenizer = load_model(config.model, model, tokenizer)
+    examples = fitting(examples, tokenizer, config.max_length)
+    if not examples:
+        raise ValueError("no verified SFT examples to train on: there were no records, every "
+                         "candidate text failed the reward check, or none fits "
+                         f"max_length={config.max_length} tokens (raise it, or use lower "
+                         "levels).")
+    return SFTTrainer(model=model, args=sft_arguments(config),
+                      train_dataset=Dataset.from_list(sft_rows(examples)),
+                      processing_class=tokenizer, peft_config=lora_config(config))
+
+
+def train_sft(config: SFTConfig, records: Sequence[Record] | None = None, *, model: Any = None,
+              tokenizer: Any = None, sandbox: Any = None) -> SFTResult:
+    """Build verified examples from ``records`` (default: ``config.data``), train, save."""
+    if records is None:
+        records = load_records(config.data, config.levels, config.max_records, "SFTConfig")
+    examples = verified_examples(list(records), sandbox=sandbox)
+    trainer = build_sft_trainer(config, examples, model=model, tokenizer=tokenizer)
+    trainer.train()
+    save(trainer, config)
+    return SFTResult(records=len(records), examples=len(trainer.train_dataset),
+                     steps=trainer.state.global_step, output_dir=config.output_dir,
+                     log_history=list(trainer.state.log_history))

@@ -1,0 +1,65 @@
+"""Stage-1 data and arguments: rows, record selection, and the mapping onto TRL's GRPOConfig."""
+
+from __future__ import annotations
+
+import pytest
+
+from execverify.data.dataset import records_to_jsonl, write_atomic
+from execverify.tasks import TaskConfig, build_record
+from execverify.train.config import Stage1Config
+from execverify.train.grpo import Stage1Result, stage1_rows
+from execverify.train.records import load_records, select_records
+
+PROGRAM = "def f(xs):\n    ys = []\n    for x in xs:\n        ys.append(x * 2)\n    return ys\n"
+
+
+@pytest.fixture(scope="module")
+def record():
+    return build_record(PROGRAM, "f", "[5, 7]", level=1, source="builtin", id="r",
+                        config=TaskConfig(kinds=("output", "input", "state")))
+
+
+def test_stage1_rows_mix_combined_and_input_prompts(record):
+    rows = stage1_rows([record] * 8, input_share=0.25, seed=3)
+    assert [r["task"] for r in rows].count("input") == 2
+    for row in rows:
+        assert row["prompt"][-1]["role"] == "user" and row["id"] == "r"
+        assert row["record"] == record.to_json()
+    inputs = [r for r in rows if r["task"] == "input"]
+    assert "assert f(??) == [10, 14]" in inputs[0]["prompt"][-1]["content"]
+    assert all(r["task"] == "combined" for r in stage1_rows([record] * 4, 0.0))
+
+
+def test_records_are_selected_by_level_and_count(record, tmp_path):
+    from dataclasses import replace
+
+    records = [replace(record, id=f"r{i}", level=1 + i % 3) for i in range(9)]
+    assert [r.id for r in select_records(records, (1, 2), 4)] == ["r0", "r1", "r3", "r4"]
+    write_atomic(tmp_path / "shards" / "0.jsonl", records_to_jsonl(records))
+    loaded = load_records(str(tmp_path), (3,))
+    assert [r.id for r in loaded] == ["r2", "r5", "r8"]
+    with pytest.raises(ValueError, match="no records of levels"):
+        load_records(str(tmp_path), (6,))
+    with pytest.raises(ValueError, match=r"Stage1Config\.data is empty"):
+        load_records("", (1,), owner="Stage1Config")
+    with pytest.raises(ValueError, match="is not a folder"):
+        load_records(str(tmp_path / "nope"), (1,))
+
+
+def test_grpo_arguments_carry_the_method_settings():
+    pytest.importorskip("trl")
+    from execverify.train.grpo import grpo_arguments
+
+    args = grpo_arguments(Stage1Config(output_dir="x", prompts_per_step=3, num_generations=4,
+                                       extra={"gradient_checkpointing": False}))
+    assert (args.num_generations, args.per_device_train_batch_size, args.beta) == (4, 12, 0.0)
+    assert (args.scale_rewards, args.learning_rate, args.gradient_checkpointing) == (
+        "group", 1e-6, False)
+    assert getattr(args.lr_scheduler_type, "value", args.lr_scheduler_type) == "constant"
+
+
+def test_result_reports_the_share_of_informative_groups():
+    result = Stage1Result(2, "x", [{"frac_reward_zero_std": 0.25, "reward": 1.0},
+                                   {"frac_reward_zero_std": 0.75, "reward": 0.0}, {"loss": 1}])
+    assert result.varied_group_share == 0.5 and result.reward_mean == 0.5
+    assert Stage1Result(0, "x").varied_group_share is None
