@@ -11,7 +11,6 @@ import importlib
 import linecache
 import os
 import resource
-import signal
 import sys
 import traceback
 from typing import Any
@@ -51,35 +50,21 @@ def _lock_down(limits: dict[str, Any], fds: dict[str, int], workdir: str, uid: i
     os.dup2(fds["stdout"], 1)
     os.dup2(fds["stderr"], 2)
     os.dup2(fds["result"], RESULT_FD)
-    _close_other_fds()
+    for fd in fds["close"]:  # everything else the worker had open, listed by the worker
+        try:
+            os.close(fd)
+        except OSError:
+            pass
     _set_rlimits(limits, nproc)
     isolation.drop_privileges(uid)
     os.chdir(workdir)
     os.umask(0o077)
-    os.environ["HOME"] = os.environ["TMPDIR"] = workdir
-    if "tempfile" in sys.modules:
-        sys.modules["tempfile"].tempdir = None  # re-read TMPDIR on first use
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails with EFBIG instead
+    # HOME and TMPDIR (the working directory), SIGINT and SIGXFSZ ignored (a too-large write
+    # then fails with EFBIG) are all set once in the worker and inherited: nothing to do here.
     # The worker's own text streams already wrap fds 0-2, which now point at this job's
     # files; their buffers are empty because the worker talks to the host with os.read/write
     # only. Reusing them saves building three new streams per execution.
     sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__
-
-
-def _close_other_fds() -> None:
-    """Close every inherited descriptor above the result pipe (listing them is far cheaper
-    than closing the whole range blindly)."""
-    try:
-        fds = [int(name) for name in os.listdir("/proc/self/fd")]
-    except OSError:
-        fds = list(range(RESULT_FD + 1, 1024))
-    for fd in fds:
-        if fd > RESULT_FD:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
 
 
 def _set_rlimits(limits: dict[str, Any], nproc: int) -> None:

@@ -52,7 +52,10 @@ class Worker:
                 importlib.import_module(name)
             except Exception as exc:  # a missing optional hook module must not stop the pool
                 self.notes.append(f"preload {name} failed: {type(exc).__name__}: {exc}")
+        # Inherited by every child: SIGINT ignored (PID 1 must have no handler for it), and
+        # SIGXFSZ ignored so that a write past RLIMIT_FSIZE fails with EFBIG.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         # Decided before isolating: inside a user namespace we are uid 0 but only uid 0 maps.
         if _can_switch_uid():
             self.uid = random.SystemRandom().randrange(200_000, 2**31 - 2)
@@ -65,6 +68,9 @@ class Worker:
         self.workdir = os.path.join(self.base, "work")
         self.scratch_roots = ["/tmp", "/dev/shm"] if self.mode == "namespaces" else [self.base]
         self._reset_scratch()
+        os.environ["HOME"] = os.environ["TMPDIR"] = self.workdir  # inherited by every child
+        tempfile.tempdir = None  # re-read TMPDIR
+        self.own_fds = _open_fds()
         gc.collect()
         gc.freeze()  # children then do not dirty the pages of every pre-imported object
 
@@ -103,11 +109,14 @@ class Worker:
         limits = job["limits"]
         fds = self._prepare(job.get("stdin"))
         read_end, fds["result"] = os.pipe()
+        # What the child must close after moving its four onto 0-3: all else the worker holds.
+        fds_to_close = sorted((self.own_fds | set(fds.values()) | {read_end}) - {0, 1, 2})
         nproc = limits["max_processes"] + self.nproc_extra
         start = time.perf_counter()
         pid = os.fork()
         if pid == 0:
-            run_child(job, fds, self.workdir, self.uid, nproc)
+            run_child(job, {**fds, "close": [fd for fd in fds_to_close if fd != 3]},
+                      self.workdir, self.uid, nproc)
         for fd in fds.values():
             os.close(fd)
         payload, timed_out = self._collect(pid, read_end, start + limits["timeout_s"])
@@ -291,6 +300,10 @@ def _import_paths() -> list[str]:
     paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
              os.path.dirname(os.path.realpath(sys.executable))]
     return paths + [p for p in sys.path if p]
+
+
+def _open_fds() -> set[int]:
+    return {int(name) for name in os.listdir("/proc/self/fd")}
 
 
 def _can_switch_uid() -> bool:
