@@ -176,3 +176,11 @@ def test_ray_gives_the_same_bytes(small_run, tmp_path):
     finally:
         ray.shutdown()
     assert other["content_hash"] == manifest["content_hash"]
+
+
+def test_rerun_with_another_config_leaves_no_stale_shards(tmp_path):
+    out = tmp_path / "reused"
+    synthesize(SynthConfig(levels=(1, 2), num=8, shard_size=2, batch_size=8), out)
+    manifest = synthesize(SynthConfig(levels=(1,), num=2, shard_size=2, batch_size=8), out)
+    assert sorted(p.name for p in (out / "shards").glob("*.jsonl")) == ["level1-00000.jsonl"]
+    assert manifest["num_records"] == 2 == len(list(read_records(out)))

@@ -405,6 +405,15 @@ def run_shard(config_data: dict[str, Any], spec_data: dict[str, Any], out: str,
     return stats
 
 
+def _remove_stale_shards(out: Path, specs: Sequence[ShardSpec]) -> None:
+    """A folder reused with another config may hold shards this plan does not have; they
+    must not leak into the dataset, its hash or its exports."""
+    wanted = {f"{spec.name}{suffix}" for spec in specs for suffix in (".jsonl", ".stats.json")}
+    for path in (out / dataset.SHARD_DIR).iterdir():
+        if path.name not in wanted and not path.name.startswith("."):
+            path.unlink()
+
+
 def synthesize(config: SynthConfig, out: Path, *, workers: int = 1, use_ray: bool = False,
                progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Run (or resume) a synthesis job into ``out``; returns the manifest."""
@@ -439,6 +448,7 @@ def _execute(config: SynthConfig, specs: Sequence[ShardSpec], out: Path, workers
 
 def _finish(config: SynthConfig, specs: Sequence[ShardSpec], stats: list[dict[str, Any]],
             out: Path) -> dict[str, Any]:
+    _remove_stale_shards(out, specs)
     counts: Counter = Counter()
     rejected: dict[str, Counter] = {}
     shards = []
