@@ -66,7 +66,12 @@ class Worker:
             os.chmod(self.base, 0o711)  # the program's uid may pass through, not list or write
         self.io_dir = os.path.join(self.base, ".io")
         self.workdir = os.path.join(self.base, "work")
-        self.scratch_roots = ["/tmp", "/dev/shm"] if self.mode == "namespaces" else [self.base]
+        # Under its own uid in our namespaces, a program can write only its working directory
+        # (/tmp and /dev/shm are root's 0755 tmpfs); otherwise sweep every writable root.
+        if self.mode == "namespaces":
+            self.scratch_roots = [] if self.uid is not None else ["/tmp", "/dev/shm"]
+        else:
+            self.scratch_roots = [self.base]
         self._reset_scratch()
         os.environ["HOME"] = os.environ["TMPDIR"] = self.workdir  # inherited by every child
         tempfile.tempdir = None  # re-read TMPDIR
