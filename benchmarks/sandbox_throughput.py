@@ -16,9 +16,9 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
+from benchreport import header, publish
 from execverify.sandbox import Limits, Sandbox
 
 PROGRAM = "values = [i * i for i in range({i} % 50)]\nprint(sum(values))"
@@ -76,23 +76,14 @@ def main() -> None:
          f"{pool['rate']:,.0f}", f"{pool['rate'] / base:.1f}x",
          f"p50 {pool['p50_ms']:.2f} ms, p99 {pool['p99_ms']:.2f} ms (one job at a time)"),
     ]
-    load = os.getloadavg()[0]
     lines = [
-        "# Sandbox throughput",
-        "",
-        f"Command: `python benchmarks/sandbox_throughput.py --n {args.n}`  ",
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, Python "
-        f"{sys.version.split()[0]}, load average at the end {load:.1f}.",
-        "",
+        *header("Sandbox throughput", f"python benchmarks/sandbox_throughput.py --n {args.n}"),
         "| what | programs/s | vs fresh subprocess | latency |",
         "| --- | ---: | ---: | --- |",
         *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        args.out.write_text(text)
+    publish(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
+from benchreport import header, publish
 from execverify.synth.pipeline import SynthConfig, synthesize
 
 
@@ -42,13 +41,8 @@ def main() -> None:
     main_s = timed(SynthConfig(num=args.num, shard_size=1000), args.workers)
     base_rate, main_rate = args.baseline_num / base_s, args.num / main_s
     lines = [
-        "# Synthesis pipeline throughput",
-        "",
-        f"Command: `python benchmarks/synth_pipeline_speed.py --num {args.num} "
-        f"--workers {args.workers}`  ",
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, Python "
-        f"{sys.version.split()[0]}, load average at the end {os.getloadavg()[0]:.1f}.",
-        "",
+        *header("Synthesis pipeline throughput", "python benchmarks/synth_pipeline_speed.py "
+                f"--num {args.num} --workers {args.workers}"),
         "| run | records | wall time | records/s | vs baseline |",
         "| --- | ---: | ---: | ---: | ---: |",
         f"| baseline: one sandbox execution per program | {args.baseline_num} | {base_s:.1f} s "
@@ -57,10 +51,7 @@ def main() -> None:
         f"| {main_rate:,.0f} | {main_rate / base_rate:.1f}x |",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        args.out.write_text(text)
+    publish(lines, args.out)
 
 
 if __name__ == "__main__":

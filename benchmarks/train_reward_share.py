@@ -10,13 +10,11 @@ step time measured around each optimiser step is the baseline the reward time is
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
+from benchreport import header, publish
 from execverify.data.dataset import read_records
 from execverify.synth.pipeline import SynthConfig, synthesize
 from execverify.train.config import Stage1Config
@@ -75,13 +73,8 @@ def main() -> None:
         trainer.train()
     share = totals["reward"] / totals["step"]
     lines = [
-        "# Reward time as a share of a GRPO step",
-        "",
-        f"Command: `python benchmarks/train_reward_share.py --steps {args.steps} --prompts "
-        f"{args.prompts} --generations {args.generations}`  ",
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} CPU cores (no GPU), "
-        f"Python {sys.version.split()[0]}, load average at the end {os.getloadavg()[0]:.1f}.",
-        "",
+        *header("Reward time as a share of a GRPO step", "python benchmarks/train_reward_share.py "
+                f"--steps {args.steps} --prompts {args.prompts} --generations {args.generations}"),
         f"Built-in SmolLM2-135M-Instruct, TRL GRPOTrainer, {args.steps} steps x {args.prompts} "
         f"prompts x {args.generations} rollouts, max completion {args.max_completion} tokens, "
         "combined white-box + input-prediction rewards (input runs in the sandbox).",
@@ -93,10 +86,7 @@ def main() -> None:
         f"| **reward share of the step** | **{share:.2%}** |",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        args.out.write_text(text)
+    publish(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ def package_copy():
     dest = root / "execverify"
     dest.mkdir()
     shutil.copy(src / "__init__.py", dest)
+    shutil.copy(src / "validation.py", dest)
     shutil.copytree(src / "sandbox", dest / "sandbox", ignore=shutil.ignore_patterns("__pycache__"))
     (root / "script.py").write_text(SCRIPT)
     for path in [root, *root.rglob("*")]:

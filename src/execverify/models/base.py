@@ -14,11 +14,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from execverify.validation import require
+
 Message = Mapping[str, str]
 """One chat message: ``{"role": "user", "content": "..."}``."""
 
 Prompt = str | Sequence[Message]
 """Raw text (completed as is) or a chat conversation (rendered by the model's chat template)."""
+
+
+def _require(ok: bool, name: str, value: object, rule: str) -> None:
+    require(ok, "SamplingParams", name, value, rule)
 
 
 class BackendError(RuntimeError):
@@ -54,27 +60,27 @@ class SamplingParams:
             object.__setattr__(self, "stop", (self.stop,))
         else:
             object.__setattr__(self, "stop", tuple(self.stop))
-        _check(
+        _require(
             isinstance(self.max_new_tokens, int) and self.max_new_tokens >= 1,
             "max_new_tokens",
             self.max_new_tokens,
             "an int >= 1",
         )
-        _check(
+        _require(
             math.isfinite(self.temperature) and self.temperature >= 0,
             "temperature",
             self.temperature,
             "a finite number >= 0 (use 0 for greedy decoding)",
         )
-        _check(0 < self.top_p <= 1, "top_p", self.top_p, "in (0, 1] (1 disables nucleus sampling)")
-        _check(isinstance(self.n, int) and self.n >= 1, "n", self.n, "an int >= 1")
-        _check(
+        _require(0 < self.top_p <= 1, "top_p", self.top_p, "in (0, 1] (1 disables nucleus sampling)")
+        _require(isinstance(self.n, int) and self.n >= 1, "n", self.n, "an int >= 1")
+        _require(
             self.seed is None or (isinstance(self.seed, int) and self.seed >= 0),
             "seed",
             self.seed,
             "None or an int >= 0",
         )
-        _check(
+        _require(
             all(isinstance(s, str) and s for s in self.stop),
             "stop",
             self.stop,
@@ -85,10 +91,6 @@ class SamplingParams:
     def greedy(self) -> bool:
         return self.temperature == 0
 
-
-def _check(ok: bool, name: str, value: object, rule: str) -> None:
-    if not ok:
-        raise ValueError(f"SamplingParams.{name} must be {rule}; got {value!r}")
 
 
 class Backend(ABC):

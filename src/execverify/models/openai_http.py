@@ -32,10 +32,15 @@ from execverify.models.base import (
     cut_at_stop,
     is_chat,
 )
+from execverify.validation import require
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 ENDPOINTS = ("auto", "chat", "completions")
+
+
+def _require(ok: bool, name: str, value: object, rule: str) -> None:
+    require(ok, "HTTPOptions", name, value, rule)
 
 
 @dataclass(frozen=True)
@@ -64,13 +69,13 @@ class HTTPOptions:
     extra_body: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _check(self.endpoint in ENDPOINTS, "endpoint", self.endpoint, f"one of {ENDPOINTS}")
-        _check(self.timeout_s > 0, "timeout_s", self.timeout_s, "> 0 seconds")
-        _check(self.max_retries >= 0, "max_retries", self.max_retries, ">= 0")
-        _check(self.backoff_s >= 0, "backoff_s", self.backoff_s, ">= 0 seconds")
-        _check(self.concurrency >= 1, "concurrency", self.concurrency, ">= 1")
+        _require(self.endpoint in ENDPOINTS, "endpoint", self.endpoint, f"one of {ENDPOINTS}")
+        _require(self.timeout_s > 0, "timeout_s", self.timeout_s, "> 0 seconds")
+        _require(self.max_retries >= 0, "max_retries", self.max_retries, ">= 0")
+        _require(self.backoff_s >= 0, "backoff_s", self.backoff_s, ">= 0 seconds")
+        _require(self.concurrency >= 1, "concurrency", self.concurrency, ">= 1")
         url = self.resolved_base_url()
-        _check(
+        _require(
             url.startswith(("http://", "https://")),
             "base_url",
             url,
@@ -84,10 +89,6 @@ class HTTPOptions:
     def resolved_api_key(self) -> str | None:
         return self.api_key or os.environ.get(self.api_key_env) or None
 
-
-def _check(ok: bool, name: str, value: object, rule: str) -> None:
-    if not ok:
-        raise ValueError(f"HTTPOptions.{name} must be {rule}; got {value!r}")
 
 
 class OpenAIBackend(Backend):

@@ -19,6 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from execverify.validation import require
+
+
+def _require(ok: bool, name: str, value: object, rule: str) -> None:
+    require(ok, "RewardConfig", name, value, rule)
+
 
 @dataclass(frozen=True)
 class RewardConfig:
@@ -59,27 +65,27 @@ class RewardConfig:
     input_memory_mb: int = 512
 
     def __post_init__(self) -> None:
-        _rule(self.scale > 0, "scale", self.scale, "> 0 (the best combined score is scale "
+        _require(self.scale > 0, "scale", self.scale, "> 0 (the best combined score is scale "
               "* (output_weight + step_weight))")
         for name in ("output_weight", "step_weight", "input_reward", "codegen_format_bonus"):
             value = getattr(self, name)
-            _rule(isinstance(value, (int, float)) and value >= 0, name, value,
+            _require(isinstance(value, (int, float)) and value >= 0, name, value,
                   ">= 0; use 0 to switch that part off")
-        _rule(self.output_weight + self.step_weight > 0, "output_weight + step_weight",
+        _require(self.output_weight + self.step_weight > 0, "output_weight + step_weight",
               self.output_weight + self.step_weight, "> 0, or nothing could ever be rewarded")
-        _rule(0 <= self.mismatch_fraction <= 1, "mismatch_fraction", self.mismatch_fraction,
+        _require(0 <= self.mismatch_fraction <= 1, "mismatch_fraction", self.mismatch_fraction,
               "in [0, 1] (0.5 is the method's half reward; 0 gives nothing on a mismatch)")
         for name in ("max_completion_chars", "max_answer_chars", "max_answer_lines",
                      "max_literal_depth", "input_memory_mb"):
             value = getattr(self, name)
-            _rule(isinstance(value, int) and not isinstance(value, bool) and value >= 1, name,
+            _require(isinstance(value, int) and not isinstance(value, bool) and value >= 1, name,
                   value, "a positive int")
-        _rule(self.input_memory_mb >= 64, "input_memory_mb", self.input_memory_mb,
+        _require(self.input_memory_mb >= 64, "input_memory_mb", self.input_memory_mb,
               ">= 64 (the interpreter needs it)")
-        _rule(self.input_timeout_s > 0, "input_timeout_s", self.input_timeout_s,
+        _require(self.input_timeout_s > 0, "input_timeout_s", self.input_timeout_s,
               "a positive number of seconds")
         for name in ("gate_on_output", "output_only"):
-            _rule(isinstance(getattr(self, name), bool), name, getattr(self, name),
+            _require(isinstance(getattr(self, name), bool), name, getattr(self, name),
                   "True or False")
 
     @property
@@ -91,10 +97,6 @@ class RewardConfig:
     def mismatch_score(self) -> float:
         return self.scale * self.mismatch_fraction
 
-
-def _rule(ok: bool, name: str, value: object, rule: str) -> None:
-    if not ok:
-        raise ValueError(f"RewardConfig.{name} must be {rule}; got {value!r}.")
 
 
 DEFAULT_CONFIG = RewardConfig()

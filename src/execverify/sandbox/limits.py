@@ -10,7 +10,13 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from execverify.validation import require
+
 MiB = 1 << 20
+
+
+def _require(ok: bool, name: str, value: object, rule: str) -> None:
+    require(ok, "Limits", name, value, rule)
 
 
 @dataclass(frozen=True)
@@ -39,19 +45,19 @@ class Limits:
     value_chars: int = 100_000
 
     def __post_init__(self) -> None:
-        _check(self.timeout_s > 0, "timeout_s", self.timeout_s, "a positive number of seconds")
-        _check(self.cpu_s is None or self.cpu_s >= 1, "cpu_s", self.cpu_s, "None or >= 1")
-        _check(self.memory_mb >= 64, "memory_mb", self.memory_mb, ">= 64 (the interpreter needs it)")
-        _check(self.output_bytes >= 1, "output_bytes", self.output_bytes, ">= 1")
-        _check(
+        _require(self.timeout_s > 0, "timeout_s", self.timeout_s, "a positive number of seconds")
+        _require(self.cpu_s is None or self.cpu_s >= 1, "cpu_s", self.cpu_s, "None or >= 1")
+        _require(self.memory_mb >= 64, "memory_mb", self.memory_mb, ">= 64 (the interpreter needs it)")
+        _require(self.output_bytes >= 1, "output_bytes", self.output_bytes, ">= 1")
+        _require(
             self.file_bytes >= self.output_bytes,
             "file_bytes",
             self.file_bytes,
             f">= output_bytes ({self.output_bytes}), since stdout is a file",
         )
-        _check(self.max_processes >= 1, "max_processes", self.max_processes, ">= 1")
-        _check(self.max_open_files >= 16, "max_open_files", self.max_open_files, ">= 16")
-        _check(self.value_chars >= 16, "value_chars", self.value_chars, ">= 16")
+        _require(self.max_processes >= 1, "max_processes", self.max_processes, ">= 1")
+        _require(self.max_open_files >= 16, "max_open_files", self.max_open_files, ">= 16")
+        _require(self.value_chars >= 16, "value_chars", self.value_chars, ">= 16")
 
     @property
     def effective_cpu_s(self) -> int:
@@ -63,8 +69,3 @@ class Limits:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Limits:
         return cls(**data)
-
-
-def _check(ok: bool, field: str, value: object, rule: str) -> None:
-    if not ok:
-        raise ValueError(f"Limits.{field} must be {rule}; got {value!r}")
