@@ -68,7 +68,7 @@ def _lock_down(limits: dict[str, Any], fds: dict[str, int], workdir: str, uid: i
 
 
 def _set_rlimits(limits: dict[str, Any], nproc: int) -> None:
-    cpu = limits["cpu_s"] if limits["cpu_s"] is not None else int(-(-limits["timeout_s"] // 1)) + 1
+    cpu = limits["cpu_s"]  # the host sends Limits.effective_cpu_s
     memory = limits["memory_mb"] << 20
     for which, soft, hard in (
         (resource.RLIMIT_CPU, cpu, cpu + 1),

@@ -57,8 +57,14 @@ class Job:
             "stdin": self.stdin,
             "hook": self.hook,
             "hook_options": self.hook_options or {},
-            "limits": (self.limits or default_limits).to_dict(),
+            "limits": _wire_limits(self.limits or default_limits),
         }
+
+
+def _wire_limits(limits: Limits) -> dict[str, Any]:
+    """Limits as the worker reads them: the CPU limit already resolved, so the rule for its
+    default lives only in ``Limits.effective_cpu_s``."""
+    return {**limits.to_dict(), "cpu_s": limits.effective_cpu_s}
 
 
 @dataclass

@@ -350,7 +350,7 @@ def _drain(fd: int) -> bytes:
 def _interpret(payload: bytes, status: int, rusage: Any, timed_out: bool,
                limits: dict[str, Any]) -> dict[str, Any]:
     """Turn what the child reported (or failed to) into a result dict."""
-    cpu_limit = limits["cpu_s"] or int(-(-limits["timeout_s"] // 1)) + 1
+    cpu_limit = limits["cpu_s"]  # the host sends Limits.effective_cpu_s
     cpu_used = (rusage.ru_utime + rusage.ru_stime) if rusage else 0.0
     sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
     if timed_out or sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_used >= cpu_limit - 0.05):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import random
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -375,8 +376,6 @@ def load_done(out: Path, config: SynthConfig, spec: ShardSpec) -> dict[str, Any]
     path, stats_path = _shard_path(out, spec), _stats_path(out, spec)
     if not (path.exists() and stats_path.exists()):
         return None
-    import json
-
     stats = json.loads(stats_path.read_text())
     if stats.get("key") != _spec_key(config, spec) or stats.get("sha256") != dataset.sha256_file(path):
         return None
