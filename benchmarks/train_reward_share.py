@@ -1,6 +1,7 @@
 """Share of a stage-1 GRPO step spent computing rewards, with the built-in model on CPU.
 
     python benchmarks/train_reward_share.py [--steps 3] [--prompts 4] [--generations 4]
+        [--model builtin|FOLDER]
 
 Synthesises a small level 1-2 dataset, then runs a few real TRL GRPO steps on the built-in
 SmolLM2-135M-Instruct with our combined and input-prediction rewards wrapped in timers; the
@@ -49,12 +50,20 @@ def step_timer(totals: dict[str, float]):
     return StepTimer()
 
 
+def mean_reward(trainer) -> float:
+    values = [row["reward"] for row in trainer.state.log_history if "reward" in row]
+    return sum(values) / len(values) if values else 0.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--prompts", type=int, default=4)
     parser.add_argument("--generations", type=int, default=4)
     parser.add_argument("--max-completion", type=int, default=64)
+    parser.add_argument("--model", default="builtin",
+                        help="policy: builtin, or a trained folder (e.g. runs/demo/sft, whose "
+                        "answers the rewards actually have to check)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
@@ -62,7 +71,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         synthesize(SynthConfig(levels=(1, 2), num=32, seed=0), Path(tmp) / "data")
         records = list(read_records(Path(tmp) / "data"))
-        config = Stage1Config(output_dir=str(Path(tmp) / "run"), model="builtin",
+        config = Stage1Config(output_dir=str(Path(tmp) / "run"), model=args.model,
                               num_generations=args.generations, prompts_per_step=args.prompts,
                               max_steps=args.steps, max_completion_length=args.max_completion,
                               logging_steps=1, save_steps=10_000, input_share=0.25,
@@ -74,10 +83,13 @@ def main() -> None:
     share = totals["reward"] / totals["step"]
     lines = [
         *header("Reward time as a share of a GRPO step", "python benchmarks/train_reward_share.py "
-                f"--steps {args.steps} --prompts {args.prompts} --generations {args.generations}"),
-        f"Built-in SmolLM2-135M-Instruct, TRL GRPOTrainer, {args.steps} steps x {args.prompts} "
+                f"--steps {args.steps} --prompts {args.prompts} --generations {args.generations} "
+                f"--model {args.model}"),
+        f"Policy `{args.model}` (SmolLM2-135M-Instruct), TRL GRPOTrainer, {args.steps} steps x {args.prompts} "
         f"prompts x {args.generations} rollouts, max completion {args.max_completion} tokens, "
         "combined white-box + input-prediction rewards (input runs in the sandbox).",
+        f"Mean reward {mean_reward(trainer):.3f}: the rewards checked real answers only if "
+        "this is above 0.",
         "",
         "| what | seconds |",
         "| --- | ---: |",

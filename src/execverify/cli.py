@@ -23,6 +23,7 @@ VERB_MODULES: dict[str, str] = {
     "export": "execverify.data.cli",
     "eval": "execverify.eval.cli",
     "train": "execverify.train.cli",
+    "demo": "execverify.demo.cli",
 }
 
 

@@ -57,6 +57,8 @@ def test_perfect_answers_score_full_marks(dataset, sandbox):
     assert all(v.passed == [True] for v in verdicts)
     agg = bench.aggregate(verdicts)
     assert agg["accuracy"].value == 1.0 and agg["step_accuracy"].value == 1.0
+    asked = sum(len(v.details["questions"]) for v in verdicts)
+    assert agg["question_accuracy"].value == 1.0 and agg["question_accuracy"].n == asked
     kinds = bench.breakdown(verdicts)["kind"]
     assert "output" in kinds and "input" in kinds
     assert all(m.value == 1.0 for m in kinds.values())
@@ -72,6 +74,7 @@ def test_wrong_answers_score_zero(dataset, sandbox):
     assert not any(v.passed[0] for v in verdicts)
     assert bench.aggregate(verdicts)["reward"].value == 0.0
     unreadable = bench.score(samples, [["no tags at all"] for _ in samples], sandbox)
+    assert bench.aggregate(unreadable)["question_accuracy"].value == 0.0
     kinds = bench.breakdown(unreadable)["kind"]  # every asked kind is counted, as wrong
     assert {"output", "input"} <= set(kinds) and all(m.value == 0.0 for m in kinds.values())
 

@@ -7,7 +7,7 @@ import pytest
 from execverify.data.dataset import records_to_jsonl, write_atomic
 from execverify.tasks import TaskConfig, build_record
 from execverify.train.config import Stage1Config
-from execverify.train.grpo import Stage1Result, stage1_rows
+from execverify.train.grpo import GRPOResult, stage1_rows
 from execverify.train.records import load_records, select_records
 
 PROGRAM = "def f(xs):\n    ys = []\n    for x in xs:\n        ys.append(x * 2)\n    return ys\n"
@@ -59,7 +59,7 @@ def test_grpo_arguments_carry_the_method_settings():
 
 
 def test_result_reports_the_share_of_informative_groups():
-    result = Stage1Result(2, "x", [{"frac_reward_zero_std": 0.25, "reward": 1.0},
+    result = GRPOResult(2, "x", [{"frac_reward_zero_std": 0.25, "reward": 1.0},
                                    {"frac_reward_zero_std": 0.75, "reward": 0.0}, {"loss": 1}])
     assert result.varied_group_share == 0.5 and result.reward_mean == 0.5
-    assert Stage1Result(0, "x").varied_group_share is None
+    assert GRPOResult(0, "x").varied_group_share is None

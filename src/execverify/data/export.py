@@ -212,7 +212,7 @@ def _writer_name(fmt: str, out: Path) -> str:
     return "hf" if fmt == "hf" else "parquet"
 
 
-def _write_parquet(rows: list[dict[str, Any]], out: Path) -> None:
+def write_parquet(rows: list[dict[str, Any]], out: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -267,4 +267,4 @@ class _atomic_file:
                 pass
 
 
-_WRITERS = {"parquet": _write_parquet, "jsonl": _write_jsonl, "hf": _write_hf}
+_WRITERS = {"parquet": write_parquet, "jsonl": _write_jsonl, "hf": _write_hf}

@@ -93,7 +93,7 @@ def compare_markdown(a: dict[str, Any], b: dict[str, Any], names: tuple[str, str
             if mb is None:
                 continue
             lines.append(f"| {bench_a['name']} | {metric} | {fmt(metric, ma)} | "
-                         f"{fmt(metric, mb)} | {_delta(metric, ma, mb)} | {_z(ma, mb)} |")
+                         f"{fmt(metric, mb)} | {delta(metric, ma, mb)} | {z_score(ma, mb)} |")
     names_a = {x["name"] for x in a["benchmarks"]}
     notes += [f"- {name}: only in {right}" for name in benches_b if name not in names_a]
     return "\n".join(lines + (["", *notes] if notes else [])) + "\n"
@@ -140,12 +140,12 @@ def _bar(plt: Any, labels: list[str], metrics: list[dict[str, Any]], title: str,
     return path
 
 
-def _delta(name: str, a: dict[str, Any], b: dict[str, Any]) -> str:
+def delta(name: str, a: dict[str, Any], b: dict[str, Any]) -> str:
     scale, digits = (1, 3) if name in NOT_RATES else (100, 1)
     return f"{(b['value'] - a['value']) * scale:+.{digits}f}"
 
 
-def _z(a: dict[str, Any], b: dict[str, Any]) -> str:
+def z_score(a: dict[str, Any], b: dict[str, Any]) -> str:
     if a.get("stderr") is None or b.get("stderr") is None:
         return "-"
     spread = math.hypot(a["stderr"], b["stderr"])

@@ -5,7 +5,9 @@ Each record gives two samples: the method's combined prompt (the output question
 white-box questions) and the separate input-prediction prompt. Both are scored with
 ``execverify.rewards`` (``score_batch``), so evaluation and reward can never disagree. A
 combined sample *passes* when its output answer is right; every question's verdict is kept,
-so the results break accuracy down by difficulty level and by question kind.
+so the results break accuracy down by difficulty level and by question kind, and
+``question_accuracy`` pools every question asked (its standard error treats the questions as
+independent, which those of one program are not quite).
 """
 
 from __future__ import annotations
@@ -56,6 +58,18 @@ class Synthetic(Benchmark):
     group_keys: ClassVar[tuple[str, ...]] = ("level", "task")
     max_new_tokens: ClassVar[int] = 1024
 
+    def __init__(self, source: str | None = None, *, prompt_style: str = "direct",
+                 limit: int | None = None, tasks: Sequence[str] = TASKS) -> None:
+        super().__init__(source, prompt_style=prompt_style, limit=limit)
+        if not tasks or any(t not in TASKS for t in tasks):
+            raise ValueError(f"synthetic: tasks must be a non-empty subset of {TASKS}; got "
+                             f"{list(tasks)!r}")
+        self.tasks = tuple(tasks)
+        """Which prompts each record gives (a cheaper run can ask only ``combined``)."""
+
+    def describe(self) -> dict[str, object]:
+        return {**super().describe(), "tasks": list(self.tasks)}
+
     def load(self) -> list[Sample]:
         if self.source is None:
             raise BenchmarkDataError(
@@ -63,7 +77,7 @@ class Synthetic(Benchmark):
             )
         samples = []
         for record in read_records(self.source):
-            for task in TASKS:
+            for task in self.tasks:
                 prompt = self._prompt(record, task)
                 if prompt is None:
                     continue
@@ -122,6 +136,10 @@ class Synthetic(Benchmark):
             scores = [v.score for v in verdicts if v.group.get("task") == task]
             if scores:
                 out[task] = mean_stderr(scores)
+        questions = [float(correct) for v in verdicts
+                     for _, correct in v.details.get("questions", [])]
+        if questions:
+            out["question_accuracy"] = mean_stderr(questions)
         steps = [v.details["step_accuracy"] for v in verdicts
                  if v.details.get("step_accuracy") is not None]
         if steps:

@@ -1,10 +1,18 @@
-"""Training: validated stage configs, the trace-grounded SFT warm-up, and stage-1 GRPO on TRL.
+"""Training: the SFT warm-up, stage-1 and stage-2 GRPO on TRL, and the verl launcher.
 
-- ``config``: ``SFTConfig``, ``Stage1Config``, ``load_config(section, yaml, overrides)``.
+- ``config``: one validated dataclass per recipe section (``SFTConfig``, ``Stage1Config``,
+  ``Stage2Config``, ``VerlConfig``, ``DemoConfig``), ``load_config(section, yaml, overrides)``;
+  packaged recipes in ``recipes/`` (``cpu-demo``, ``paper-7b``).
 - ``reasoning``: verified step-by-step texts rendered from recorded traces (no teacher).
+- ``teacher``: verified chain-of-thought written by any ``execverify.models`` backend.
 - ``sft``: the warm-up with TRL's ``SFTTrainer`` (full or LoRA).
-- ``grpo``: stage 1 with TRL's ``GRPOTrainer`` and ``execverify.rewards.trl``.
-- ``cli``: ``execverify train sft|stage1 --config configs/NAME.yaml [key=value ...]``.
+- ``grpo``: stage 1 (execution reasoning) with TRL's ``GRPOTrainer`` and our rewards, and the
+  GRPO plumbing stage 2 shares; ``records``: level selection and the curriculum order.
+- ``problems`` / ``stage2``: problems with unit tests (MBPP train, JSONL, Eurus-2-RL-Data) and
+  stage 2 (code generation, reward 0.05 + pass fraction).
+- ``tracking``: resume from the newest checkpoint, ``done.json``, metric logs and curves.
+- ``verl_engine``: ``--engine verl``: Parquet data, a verl config, local or Ray launch.
+- ``cli``: ``execverify train sft|stage1|stage2|pipeline --config RECIPE [key=value ...]``.
 
 Heavy dependencies (torch, transformers, trl, peft, datasets) are imported only inside the
 functions that train, so configs and reasoning load without them.

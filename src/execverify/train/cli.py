@@ -1,6 +1,7 @@
-"""``execverify train sft|stage1 --config configs/NAME.yaml [key=value ...]``.
+"""``execverify train sft|stage1|stage2|pipeline --config configs/NAME.yaml [key=value ...]``.
 
-The stage's section of the recipe, changed by any ``key=value`` overrides (``max_steps=5``,
+Each stage is resumable: rerunning the command after a kill goes on from the newest
+checkpoint, and a finished stage is not trained again. The stage's section of the recipe, changed by any ``key=value`` overrides (``max_steps=5``,
 ``stage1.learning_rate=2e-6``), is validated before anything loads; ``--dry-run`` prints the
 resolved config and stops. Registered by ``execverify.cli``.
 """
@@ -13,7 +14,8 @@ from typing import Any
 
 from execverify.cli import CliError, OneLineParser
 
-STAGES = ("sft", "stage1")
+PIPELINE = ("sft", "stage1", "stage2")
+STAGES = (*PIPELINE, "pipeline")
 
 
 class IntermixedParser(OneLineParser):
@@ -35,11 +37,15 @@ class IntermixedParser(OneLineParser):
 def register(sub: Any) -> None:
     parser = sub.add_parser(
         "train",
-        help="train a model: SFT warm-up (sft) or stage-1 GRPO on execution reasoning (stage1)",
+        help="train a model: SFT warm-up (sft), GRPO on execution reasoning (stage1) or on "
+        "code generation (stage2)",
         description="Train with TRL from a YAML recipe plus key=value overrides.",
     )
-    parser.add_argument("stage", choices=STAGES, help="sft: trace-grounded SFT warm-up; "
-                        "stage1: GRPO with the combined white-box and input-prediction rewards")
+    parser.add_argument("stage", choices=STAGES,
+                        help="pipeline: sft, stage1, stage2 in turn, each from the last one's "
+                        "model; sft: the SFT warm-up (trace-grounded or teacher reasoning); "
+                        "stage1: GRPO with the combined white-box and input-prediction rewards; "
+                        "stage2: GRPO on problems with unit tests (0.05 format + pass fraction)")
     parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE",
                         help="config overrides, e.g. max_steps=5 or stage1.learning_rate=2e-6")
     parser.add_argument("--config", metavar="YAML",
@@ -47,38 +53,71 @@ def register(sub: Any) -> None:
                         "without it the method's defaults")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the resolved config and exit without training")
+    parser.add_argument("--engine", choices=("trl", "verl"), default="trl",
+                        help="trl (default): train here; verl: write Parquet data and a verl "
+                        "config from the recipe and run verl.trainer.main_ppo, here or on the "
+                        "Ray cluster at verl.address (stage1, stage2)")
     parser.set_defaults(handler=run)
     if isinstance(parser, OneLineParser):  # as made by execverify.cli (and the tests)
         parser.__class__ = IntermixedParser
 
 
-def resolve(args: argparse.Namespace) -> Any:
-    """The stage's validated config; a bad file or value becomes a one-line ``CliError``."""
+def resolve(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    """``(stage, validated config)`` for each stage to run; a bad file or value becomes a
+    one-line ``CliError`` before anything trains. ``pipeline`` chains the stages: stage 1
+    starts from the SFT model and stage 2 from the stage-1 model, whatever the recipe says."""
     from execverify.train.config import ConfigError, load_config
 
+    stages = PIPELINE if args.stage == "pipeline" else (args.stage,)
     try:
-        return load_config(args.stage, args.config, args.overrides)
+        configs = [(s, load_config(s, args.config, args.overrides)) for s in stages]
     except ConfigError as exc:
         raise CliError(f"train {args.stage}: {exc}") from exc
+    for i in range(1, len(configs)):
+        stage, config = configs[i]
+        configs[i] = (stage, dataclasses.replace(config, model=configs[i - 1][1].output_dir))
+    return configs
 
 
 def run(args: argparse.Namespace) -> int:
-    config = resolve(args)
+    configs = resolve(args)
+    if args.engine == "verl":
+        if args.stage == "pipeline":
+            raise CliError("train pipeline runs on TRL; with --engine verl run stage1, then "
+                           "stage2 with model= the stage-1 checkpoint")
+        return _run_verl(args, configs[0][1])
     if args.dry_run:
         import yaml
 
-        values = dataclasses.asdict(config)
-        values["levels"] = list(values["levels"])
-        print(yaml.safe_dump({args.stage: values}, sort_keys=False).rstrip())
+        print(yaml.safe_dump({stage: _plain(config) for stage, config in configs},
+                             sort_keys=False).rstrip())
         return 0
+    for stage, config in configs:
+        try:
+            summary = _train(stage, config)
+        except ImportError as exc:
+            raise CliError(f"train {stage} needs {exc.name or 'torch/transformers/trl'}; "
+                           "install it with: pip install 'execverify[train]'") from exc
+        except (ValueError, OSError) as exc:
+            raise CliError(f"train {stage}: {exc}") from exc
+        print(summary, flush=True)
+    return 0
+
+
+def _plain(config: Any) -> dict[str, Any]:
+    """A config as YAML-ready values (tuples as lists)."""
+    return {k: list(v) if isinstance(v, tuple) else v
+            for k, v in dataclasses.asdict(config).items()}
+
+
+def _run_verl(args: argparse.Namespace, config: Any) -> int:
+    """``--engine verl`` (``execverify.train.verl_engine``); errors become one line."""
+    from execverify.train.verl_engine import LaunchError, run_stage
+
     try:
-        summary = _train(args.stage, config)
-    except ImportError as exc:
-        raise CliError(f"train {args.stage} needs {exc.name or 'torch/transformers/trl'}; "
-                       "install it with: pip install 'execverify[train]'") from exc
-    except (ValueError, OSError) as exc:
-        raise CliError(f"train {args.stage}: {exc}") from exc
-    print(summary)
+        print(run_stage(args.stage, config, args.config, args.overrides, args.dry_run))
+    except (ValueError, OSError, ImportError, LaunchError) as exc:
+        raise CliError(f"train {args.stage} --engine verl: {' '.join(str(exc).split())}") from exc
     return 0
 
 
@@ -89,10 +128,17 @@ def _train(stage: str, config: Any) -> str:
         r = train_sft(config)
         return (f"sft: {r.steps} steps on {r.examples} verified examples from {r.records} "
                 f"records; model saved to {r.output_dir}")
+    if stage == "stage2":
+        from execverify.train.stage2 import train_stage2
+
+        return _grpo_summary(stage, train_stage2(config))
     from execverify.train.grpo import train_stage1
 
-    s = train_stage1(config)
+    return _grpo_summary(stage, train_stage1(config))
+
+
+def _grpo_summary(stage: str, s: Any) -> str:
     share = "n/a" if s.varied_group_share is None else f"{s.varied_group_share:.2f}"
     mean = "n/a" if s.reward_mean is None else f"{s.reward_mean:.3f}"
-    return (f"stage1: {s.steps} steps, mean reward {mean}, share of groups with unequal "
+    return (f"{stage}: {s.steps} steps, mean reward {mean}, share of groups with unequal "
             f"rewards {share}; model saved to {s.output_dir}")

@@ -14,15 +14,23 @@ everywhere), so the result reports the share of such groups (``varied_group_shar
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from execverify.data.records import Record
 from execverify.tasks import as_chat, render_combined, render_single
-from execverify.train.config import Stage1Config
+from execverify.train.config import GRPOStageConfig, Stage1Config
 from execverify.train.model import load_model, precision
-from execverify.train.records import load_records
+from execverify.train.records import curriculum_order, load_records
+from execverify.train.tracking import (
+    CHECKPOINTS_KEPT,
+    finish,
+    finished,
+    load_history,
+    report_to,
+    run_trainer,
+)
 
 
 def stage1_rows(records: Sequence[Record], input_share: float, seed: int = 0
@@ -46,8 +54,9 @@ def stage1_rows(records: Sequence[Record], input_share: float, seed: int = 0
     return rows
 
 
-def grpo_arguments(config: Stage1Config) -> Any:
-    """TRL ``GRPOConfig`` for the stage: one optimiser step per ``prompts_per_step`` groups."""
+def grpo_arguments(config: GRPOStageConfig) -> Any:
+    """TRL ``GRPOConfig`` for either RL stage (stage 2 reuses it): one optimiser step per
+    ``prompts_per_step`` groups."""
     from trl import GRPOConfig
 
     kwargs: dict[str, Any] = {
@@ -66,7 +75,9 @@ def grpo_arguments(config: Stage1Config) -> Any:
         "seed": config.seed,
         "logging_steps": config.logging_steps,
         "save_steps": config.save_steps,
-        "report_to": "none",
+        "save_total_limit": CHECKPOINTS_KEPT,
+        "report_to": report_to(config.report_to),
+        "shuffle_dataset": not getattr(config, "curriculum", False),
         **precision(),
     }
     kwargs.update(config.extra)
@@ -81,8 +92,9 @@ def default_rewards() -> list[Any]:
 
 
 @dataclass
-class Stage1Result:
-    """What a stage-1 run did: steps, logged metrics, and how informative its groups were."""
+class GRPOResult:
+    """What a GRPO run (stage 1 or 2) did: steps, logged metrics, and how informative its
+    groups were."""
 
     steps: int
     output_dir: str
@@ -100,35 +112,64 @@ class Stage1Result:
         values = [row["reward"] for row in self.log_history if "reward" in row]
         return sum(values) / len(values) if values else None
 
+    def summary(self) -> dict[str, Any]:
+        """What ``done.json`` records about the run."""
+        return {"steps": self.steps, "output_dir": self.output_dir,
+                "reward_mean": self.reward_mean, "varied_group_share": self.varied_group_share}
+
 
 def build_trainer(config: Stage1Config, records: Sequence[Record], *, model: Any = None,
                   tokenizer: Any = None, reward_funcs: Sequence[Any] | None = None,
                   callbacks: Sequence[Any] = ()) -> Any:
     """A ready ``GRPOTrainer``. ``model``/``tokenizer`` default to ``config.model`` (a folder,
     a hub name, or ``builtin``); ``reward_funcs`` default to ``default_rewards()``."""
+    if config.curriculum:
+        records = curriculum_order(records, config.seed)
+    rows = stage1_rows(records, config.input_share, config.seed)
+    rewards = reward_funcs if reward_funcs is not None else default_rewards()
+    return grpo_trainer(config, rows, rewards, model=model, tokenizer=tokenizer,
+                        callbacks=callbacks)
+
+
+def grpo_trainer(config: GRPOStageConfig, rows: list[dict[str, Any]], rewards: Sequence[Any],
+                 *, model: Any = None, tokenizer: Any = None, callbacks: Sequence[Any] = ()
+                 ) -> Any:
+    """TRL's ``GRPOTrainer`` on ``rows`` with ``rewards``: what both RL stages build."""
     from datasets import Dataset
     from trl import GRPOTrainer
 
     if model is None or tokenizer is None:
         model, tokenizer = load_model(config.model, model, tokenizer)
-    rows = stage1_rows(records, config.input_share, config.seed)
-    return GRPOTrainer(
-        model=model,
-        reward_funcs=list(reward_funcs) if reward_funcs is not None else default_rewards(),
-        args=grpo_arguments(config),
-        train_dataset=Dataset.from_list(rows),
-        processing_class=tokenizer,
-        callbacks=list(callbacks) or None,
-    )
+    return GRPOTrainer(model=model, reward_funcs=list(rewards), args=grpo_arguments(config),
+                       train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
+                       callbacks=list(callbacks) or None)
+
+
+def run_grpo(config: GRPOStageConfig, build: Callable[[], Any]) -> GRPOResult:
+    """Train the trainer ``build()`` makes and save the model to ``config.output_dir``.
+
+    Rerunning a killed run resumes from its newest checkpoint; rerunning a finished one returns
+    its recorded result without building or training anything."""
+    done = finished(config.output_dir)
+    if done:
+        return GRPOResult(steps=int(done["steps"]), output_dir=config.output_dir,
+                          log_history=load_history(config.output_dir))
+    trainer = build()
+    run_trainer(trainer, config.output_dir)
+    trainer.save_model(config.output_dir)
+    result = GRPOResult(steps=trainer.state.global_step, output_dir=config.output_dir,
+                        log_history=list(trainer.state.log_history))
+    finish(config.output_dir, result.log_history, result.summary())
+    return result
 
 
 def train_stage1(config: Stage1Config, records: Sequence[Record] | None = None,
-                 **trainer_kwargs: Any) -> Stage1Result:
-    """Run stage 1 and save the final model to ``config.output_dir``."""
-    if records is None:
-        records = load_records(config.data, config.levels, config.max_records, "Stage1Config")
-    trainer = build_trainer(config, records, **trainer_kwargs)
-    trainer.train()
-    trainer.save_model(config.output_dir)
-    return Stage1Result(steps=trainer.state.global_step, output_dir=config.output_dir,
-                        log_history=list(trainer.state.log_history))
+                 **trainer_kwargs: Any) -> GRPOResult:
+    """Run (or resume) stage 1; the model is saved to ``config.output_dir``."""
+
+    def build() -> Any:
+        chosen = records if records is not None else load_records(
+            config.data, config.levels, config.max_records, "Stage1Config")
+        return build_trainer(config, chosen, **trainer_kwargs)
+
+    return run_grpo(config, build)

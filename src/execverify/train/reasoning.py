@@ -62,7 +62,7 @@ def narrate(record: Record, trace: Trace, max_steps: int = MAX_STEPS) -> str:
     changed, which keeps loops from filling the small model's context with repeated code.
     """
     lines = ProgramLines.parse(record.program)
-    out = [f"Call {record.entry}({record.args})."]
+    out = [f"Call {record.entry}({_short(record.args)})."]
     for step in trace.steps[:max_steps]:
         out.append(_step_sentence(step, lines))
     hidden = len(trace.steps) - max_steps
@@ -100,10 +100,11 @@ def input_reasoning(record: Record) -> str:
     )
 
 
-def candidates(record: Record, trace: Trace) -> list[tuple[str, str, str]]:
+def candidates(record: Record, trace: Trace, max_steps: int = MAX_STEPS
+               ) -> list[tuple[str, str, str]]:
     """Unverified ``(task, prompt, completion)`` texts for one record and its trace."""
     out = [("combined", render_combined(record),
-            expected_completion(record, narrate(record, trace)))]
+            expected_completion(record, narrate(record, trace, max_steps)))]
     for question in record.questions_of("input")[:1]:
         out.append(("input", render_single(record, question),
                     expected_single_completion(question, input_reasoning(record))))
@@ -116,13 +117,14 @@ def full_score(task: str, config: RewardConfig) -> float:
 
 
 def verified_examples(records: Sequence[Record], traces: Sequence[Trace] | None = None, *,
-                      config: RewardConfig = DEFAULT_CONFIG, sandbox: Any = None
-                      ) -> list[ReasoningExample]:
+                      config: RewardConfig = DEFAULT_CONFIG, sandbox: Any = None,
+                      max_steps: int = MAX_STEPS) -> list[ReasoningExample]:
     """Verified examples for ``records``: only texts our reward scores in full are kept.
 
     ``traces`` are the records' recorded executions, in order; without them each call is traced
     again in the sandbox (records do not store their traces). Records whose call no longer
-    traces cleanly are skipped.
+    traces cleanly are skipped. ``max_steps`` caps the narrated steps (shorter texts make
+    every later generation cheaper, which decides what a CPU run can afford).
     """
     traces = list(traces) if traces is not None else _trace(records, sandbox)
     if len(traces) != len(records):
@@ -130,7 +132,7 @@ def verified_examples(records: Sequence[Record], traces: Sequence[Trace] | None 
                          f"traces for {len(records)} records.")
     pending = [(rec, task, prompt, completion)
                for rec, trace in zip(records, traces) if trace.ok
-               for task, prompt, completion in candidates(rec, trace)]
+               for task, prompt, completion in candidates(rec, trace, max_steps)]
     scores = score_batch([p[3] for p in pending], [p[0] for p in pending],
                          [p[1] for p in pending], config, sandbox=sandbox)
     return [ReasoningExample(rec.id, task, prompt, completion, result.score)

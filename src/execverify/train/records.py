@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +14,18 @@ def select_records(records: Sequence[Record], levels: Sequence[int], max_records
     """The records of the chosen levels, the first ``max_records`` of them (0: all)."""
     kept = [r for r in records if r.level in levels]
     return kept[:max_records] if max_records else kept
+
+
+def curriculum_order(records: Sequence[Record], seed: int) -> list[Record]:
+    """Easy first: the records level by level, ascending, each level shuffled with ``seed``
+    (so a curriculum run sees every level-1 record before any level-2 one)."""
+    rng = random.Random(seed)
+    out: list[Record] = []
+    for level in sorted({r.level for r in records}):
+        batch = [r for r in records if r.level == level]
+        rng.shuffle(batch)
+        out.extend(batch)
+    return out
 
 
 def load_records(data: str, levels: Sequence[int], max_records: int = 0,

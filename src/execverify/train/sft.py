@@ -10,16 +10,30 @@ every weight.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from execverify.data.dataset import write_atomic
 from execverify.data.records import Record
 from execverify.tasks import as_chat
-from execverify.train.config import SFTConfig
+from execverify.train.config import TEACHER_ROUTES, SFTConfig
 from execverify.train.model import load_model, precision
 from execverify.train.reasoning import ReasoningExample, verified_examples
 from execverify.train.records import load_records
+from execverify.train.tracking import (
+    CHECKPOINTS_KEPT,
+    finish,
+    finished,
+    load_history,
+    report_to,
+    run_trainer,
+)
+
+EXAMPLES_FILE = "examples.jsonl"
 
 
 def sft_rows(examples: Sequence[ReasoningExample]) -> list[dict[str, Any]]:
@@ -57,8 +71,10 @@ def sft_arguments(config: SFTConfig) -> Any:
         max_length=config.max_length,
         seed=config.seed,
         logging_steps=config.logging_steps,
-        save_steps=config.max_steps,
-        report_to="none",
+        save_steps=config.save_steps,
+        save_total_limit=CHECKPOINTS_KEPT,
+        gradient_checkpointing=config.gradient_checkpointing,
+        report_to=report_to(config.report_to),
         **precision(),
     )
 
@@ -115,15 +131,56 @@ def build_sft_trainer(config: SFTConfig, examples: Sequence[ReasoningExample], *
                       processing_class=tokenizer, peft_config=lora_config(config))
 
 
+def sft_examples(config: SFTConfig, records: Sequence[Record], *, sandbox: Any = None
+                 ) -> list[ReasoningExample]:
+    """The verified examples of ``config.route``: trace-grounded, teacher-written, or both."""
+    examples: list[ReasoningExample] = []
+    if config.route in ("trace", "both"):
+        examples += verified_examples(list(records), sandbox=sandbox,
+                                      max_steps=config.reasoning_steps)
+    if config.route in TEACHER_ROUTES:
+        from execverify.train.teacher import teacher_route
+
+        examples += teacher_route(config, records, sandbox=sandbox).examples
+    return examples
+
+
 def train_sft(config: SFTConfig, records: Sequence[Record] | None = None, *, model: Any = None,
               tokenizer: Any = None, sandbox: Any = None) -> SFTResult:
-    """Build verified examples from ``records`` (default: ``config.data``), train, save."""
+    """Build verified examples from ``records`` (default: ``config.data``), train, save.
+
+    Rerunning a killed run resumes from its newest checkpoint; rerunning a finished one returns
+    its recorded result without training again."""
+    done = finished(config.output_dir)
+    if done:
+        return SFTResult(records=done["records"], examples=done["examples"],
+                         steps=done["steps"], output_dir=config.output_dir,
+                         log_history=load_history(config.output_dir))
     if records is None:
         records = load_records(config.data, config.levels, config.max_records, "SFTConfig")
-    examples = verified_examples(list(records), sandbox=sandbox)
+    examples = cached_examples(config, records, sandbox)
     trainer = build_sft_trainer(config, examples, model=model, tokenizer=tokenizer)
-    trainer.train()
+    run_trainer(trainer, config.output_dir)
     save(trainer, config)
-    return SFTResult(records=len(records), examples=len(trainer.train_dataset),
-                     steps=trainer.state.global_step, output_dir=config.output_dir,
-                     log_history=list(trainer.state.log_history))
+    result = SFTResult(records=len(records), examples=len(trainer.train_dataset),
+                       steps=trainer.state.global_step, output_dir=config.output_dir,
+                       log_history=list(trainer.state.log_history))
+    finish(config.output_dir, result.log_history,
+           {"records": result.records, "examples": result.examples, "steps": result.steps,
+            "output_dir": result.output_dir})
+    return result
+
+
+def cached_examples(config: SFTConfig, records: Sequence[Record], sandbox: Any
+                    ) -> list[ReasoningExample]:
+    """The route's examples, written once to ``<output_dir>/examples.jsonl`` and read back on
+    a resumed run, so a restart trains on the very same texts (a sampling teacher would
+    otherwise write new ones)."""
+    path = Path(config.output_dir) / EXAMPLES_FILE
+    if path.is_file():
+        return [ReasoningExample(**json.loads(line))
+                for line in path.read_text(encoding="utf-8").splitlines() if line]
+    examples = sft_examples(config, records, sandbox=sandbox)
+    text = "".join(json.dumps(dataclasses.asdict(e), sort_keys=True) + "\n" for e in examples)
+    write_atomic(path, text.encode("utf-8"))
+    return examples

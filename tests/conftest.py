@@ -1,4 +1,4 @@
-"""Shared fixtures for the training tests: a tiny model with the built-in model's tokenizer."""
+"""Shared fixtures: a tiny model with the built-in model's tokenizer (training and demo tests)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,40 @@
+"""The CPU demo's before/after numbers and wall time, recorded with the command that made them.
+
+    python benchmarks/demo_cpu.py --out-dir runs/demo [--out benchmarks/results/demo_cpu.md]
+
+Runs ``execverify demo`` (the packaged ``cpu-demo`` recipe) into ``--out-dir`` (resuming a run
+there, whose earlier phases' wall time ``timings.json`` keeps), then records its
+``summary.md``: the base model and the trained one on the same held-out questions and CRUXEval-O
+problems, each change with its z score, and the wall time per phase. The baseline is the base
+model measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from benchreport import header, publish
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out-dir", type=Path, default=Path("runs/demo"))
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    command = ["execverify", "demo", "--out", str(args.out_dir), "--no-progress"]
+    done = subprocess.run(command, check=False)
+    if done.returncode:
+        sys.exit(done.returncode)
+    summary = (args.out_dir / "summary.md").read_text(encoding="utf-8").splitlines()
+    lines = [*header("The CPU demo: before and after training",
+                     f"python benchmarks/demo_cpu.py --out-dir {args.out_dir}"),
+             f"Which runs `{' '.join(command)}`. Its summary:", "",
+             *[line.replace("# execverify CPU demo", "## Summary") for line in summary], ""]
+    publish(lines, args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""The demo's before/after report: a table on the console and in ``summary.md``, the numbers in
+``results.json``, and ``before_after.png``.
+
+Each change is judged against noise the same way ``execverify eval compare`` does: the
+difference over its combined standard error (z). |z| <= 2 is reported as "within noise", and
+the summary says so in words rather than leaving a reader to infer it from the digits.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from execverify.data.dataset import write_atomic, write_json
+from execverify.eval.report import delta, fmt, z_score
+from execverify.train.config import DemoConfig
+
+if TYPE_CHECKING:
+    from execverify.demo.run import DemoResult
+
+ROWS: tuple[tuple[str, str, str], ...] = (
+    ("synthetic", "question_accuracy", "held-out synthetic: every question"),
+    ("synthetic", "combined", "held-out synthetic: output (white-box prompt)"),
+    ("synthetic", "input", "held-out synthetic: input prediction"),
+    ("synthetic", "reward", "held-out synthetic: mean reward"),
+    ("cruxeval-o", "accuracy", "CRUXEval-O subset: pass@1"),
+)
+STAGE_NAMES = {"base": "base model", "sft": "after SFT", "final": "after SFT + GRPO"}
+NOISE_Z = 2.0
+
+
+def verdict(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """"beyond noise" when |z| > 2, "within noise" otherwise (or "-" without errors)."""
+    if not before or not after or before.get("stderr") is None or after.get("stderr") is None:
+        return "-"
+    spread = math.hypot(before["stderr"], after["stderr"])
+    if spread == 0:
+        return "no change" if before["value"] == after["value"] else "beyond noise"
+    return "beyond noise" if abs(after["value"] - before["value"]) / spread > NOISE_Z \
+        else "within noise"
+
+
+def table(result: DemoResult) -> list[str]:
+    """Markdown rows: every metric per evaluated model, then base -> final change and z."""
+    stages = [s for s in ("base", "sft", "final") if s in result.evals]
+    lines = ["| metric | n | " + " | ".join(STAGE_NAMES[s] for s in stages)
+             + " | change | z | verdict |",
+             "| --- | ---: | " + " | ".join("---:" for _ in stages) + " | ---: | ---: | --- |"]
+    for bench, metric, label in ROWS:
+        cells = [result.evals[s].get(bench, {}).get(metric) for s in stages]
+        if not any(cells):
+            continue
+        first, last = cells[0], cells[-1]
+        n = next((c["n"] for c in cells if c), 0)
+        change = delta(metric, first, last) if first and last else "-"
+        z = z_score(first, last) if first and last else "-"
+        lines.append(f"| {label} | {n} | " + " | ".join(fmt(metric, c) for c in cells)
+                     + f" | {change} | {z} | {verdict(first, last)} |")
+    return lines
+
+
+def conclusion(result: DemoResult) -> str:
+    """One honest sentence on the headline metric."""
+    base = result.evals.get("base", {}).get("synthetic", {}).get("question_accuracy")
+    final = result.evals.get("final", {}).get("synthetic", {}).get("question_accuracy")
+    judged = verdict(base, final)
+    if judged == "-":
+        return "The held-out accuracy could not be compared (missing standard errors)."
+    moved = "improved" if final["value"] > base["value"] else "did not improve"
+    text = (f"Held-out question accuracy {moved}: {fmt('q', base)} -> {fmt('q', final)} "
+            f"(percent, ± standard error); the change is {judged} (|z| > {NOISE_Z:g} counts as "
+            "beyond noise).")
+    if "sft" not in result.evals:
+        text += (" It is the warm-up's and GRPO's together; demo.eval_after_sft=true measures "
+                 "them apart.")
+    return text
+
+
+def training_lines(result: DemoResult) -> list[str]:
+    sft = result.training.get("sft", {})
+    rl = result.training.get("stage1", {})
+    share = rl.get("varied_group_share")
+    reward = rl.get("reward_mean")
+    return [
+        f"- SFT warm-up: {sft.get('steps', '-')} steps, drawing from {sft.get('examples', '-')} "
+        f"verified trace-grounded examples of {sft.get('records', '-')} records; curves in "
+        "`sft/curves.png`",
+        f"- stage-1 GRPO: {rl.get('steps', '-')} steps, mean reward "
+        f"{'-' if reward is None else f'{reward:.3f}'}, share of groups with unequal rewards "
+        f"{'-' if share is None else f'{share:.2f}'}; curves in `stage1/curves.png`",
+    ]
+
+
+def summary_markdown(result: DemoResult, demo: DemoConfig) -> str:
+    t = result.timings
+    lines = [
+        "# execverify CPU demo", "",
+        f"Model `{demo.model}`, levels {list(demo.levels)}, seed {demo.seed}; "
+        f"{result.data.train_records} training records, {result.data.heldout_records} held-out "
+        f"records asking {result.data.heldout_questions} questions; CRUXEval-O: the first "
+        f"{demo.cruxeval_limit} problems, official direct prompt ({demo.cruxeval_format}). "
+        "Greedy decoding.", "",
+        *table(result), "",
+        conclusion(result), "",
+        *training_lines(result), "",
+        "Wall time (s): " + ", ".join(f"{k} {v:.0f}" for k, v in t.items()), "",
+        "Standard errors treat questions as independent; those of one program are correlated, "
+        "so the true uncertainty is somewhat larger.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(result: DemoResult, demo: DemoConfig) -> str:
+    """Write ``summary.md``, ``results.json`` and ``before_after.png``; print the summary."""
+    text = summary_markdown(result, demo)
+    write_atomic(result.out / "summary.md", text.encode("utf-8"))
+    write_json(result.out / "results.json", {
+        "evals": result.evals, "training": result.training, "timings": result.timings,
+        "data": {"train_records": result.data.train_records,
+                 "heldout_records": result.data.heldout_records,
+                 "heldout_questions": result.data.heldout_questions},
+        "conclusion": conclusion(result)})
+    plot(result, result.out / "before_after.png")
+    print(text)
+    return text
+
+
+def plot(result: DemoResult, path: Any) -> None:
+    """Grouped bars with standard-error whiskers, one group per metric, one bar per model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    stages = [s for s in ("base", "sft", "final") if s in result.evals]
+    rows = [(b, m, label) for b, m, label in ROWS if m != "reward"
+            and any(result.evals[s].get(b, {}).get(m) for s in stages)]
+    fig, ax = plt.subplots(figsize=(2.2 * max(len(rows), 1) + 2, 3.8))
+    width = 0.8 / max(len(stages), 1)
+    for k, stage in enumerate(stages):
+        cells = [result.evals[stage].get(b, {}).get(m) or {} for b, m, _ in rows]
+        xs = [i + (k - (len(stages) - 1) / 2) * width for i in range(len(rows))]
+        ax.bar(xs, [100 * (c.get("value") or 0) for c in cells], width,
+               yerr=[100 * (c.get("stderr") or 0) for c in cells], capsize=3,
+               label=STAGE_NAMES[stage])
+    ax.set_xticks(range(len(rows)), [label.split(": ")[-1] + "\n" + label.split(":")[0]
+                                     for _, _, label in rows], fontsize=7)
+    ax.set_ylabel("% correct (± s.e.)")
+    ax.set_title("execverify CPU demo: before and after training", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,173 @@
+"""The demo's phases, in order, each resumable: data, evaluate the base model, SFT warm-up,
+(evaluate), stage-1 GRPO, evaluate, report.
+
+A phase that finished leaves its output (``split.json``, ``results.json``, ``done.json``) and
+is skipped on a rerun; one that was killed picks up where it stopped (synthesis shards, the
+evaluation's generation cache, the trainers' checkpoints). Wall time per phase is summed over
+runs into ``timings.json``, so the recorded total is the real cost even after a resume.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from execverify.data.dataset import write_json
+from execverify.demo.data import DemoData, prepare_data
+from execverify.train.config import DemoConfig, SFTConfig, Stage1Config, load_config
+
+TIMINGS_FILE = "timings.json"
+
+
+@dataclass
+class DemoResult:
+    """What a demo run measured: per evaluated model, the benchmarks' aggregates."""
+
+    out: Path
+    data: DemoData
+    evals: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    """stage (base, sft, final) -> benchmark name -> aggregate name -> Metric dict."""
+    training: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def stage_configs(recipe: str | Path | None, overrides: Sequence[str] | dict[str, Any] = ()
+                  ) -> tuple[DemoConfig, SFTConfig, Stage1Config]:
+    """The demo's configs: its own section, and the training sections pointed into ``out``."""
+    demo = load_config("demo", recipe, overrides)
+    out = Path(demo.out)
+    sft = dataclasses.replace(load_config("sft", recipe, overrides), model=demo.model,
+                              data=str(out / "data" / "train"), output_dir=str(out / "sft"),
+                              levels=demo.levels, seed=demo.seed)
+    stage1 = dataclasses.replace(load_config("stage1", recipe, overrides), model=sft.output_dir,
+                                 data=sft.data, output_dir=str(out / "stage1"),
+                                 levels=demo.levels, seed=demo.seed)
+    return demo, sft, stage1  # type: ignore[return-value]
+
+
+def run_demo(recipe: str | Path | None = None, overrides: Sequence[str] | dict[str, Any] = (),
+             *, progress: bool = True, log: Callable[[str], None] | None = None) -> DemoResult:
+    """Run (or resume) every phase; returns the measurements, also written to ``out``."""
+    from execverify.demo.report import write_report
+
+    demo, sft, stage1 = stage_configs(recipe, overrides)
+    out = Path(demo.out)
+    out.mkdir(parents=True, exist_ok=True)
+    say = log or (lambda text: print(text, file=sys.stderr, flush=True))
+    timer = PhaseTimer(out / TIMINGS_FILE)
+    with timer.phase("data"):
+        data = prepare_data(demo, out, progress)
+    say(f"demo: {data.train_records} training records; held out {data.heldout_records} "
+        f"records asking {data.heldout_questions} questions")
+    result = DemoResult(out=out, data=data)
+    plan: list[tuple[str, Callable[[], Any]]] = [
+        ("eval base", lambda: evaluate_stage(demo, data, demo.model, out / "eval" / "base",
+                                             progress)),
+        ("sft", lambda: _sft(sft)),
+    ]
+    if demo.eval_after_sft:
+        plan.append(("eval sft", lambda: evaluate_stage(demo, data, sft.output_dir,
+                                                        out / "eval" / "sft", progress)))
+    plan += [("stage1", lambda: _stage1(stage1)),
+             ("eval final", lambda: evaluate_stage(demo, data, stage1.output_dir,
+                                                   out / "eval" / "final", progress))]
+    for name, step in plan:
+        say(f"demo: {name} ...")
+        with timer.phase(name):
+            value = step()
+        if name.startswith("eval"):
+            result.evals[name.split()[1]] = value
+        else:
+            result.training[name] = value
+    result.timings = timer.totals()
+    write_report(result, demo)
+    return result
+
+
+def evaluate_stage(demo: DemoConfig, data: DemoData, model: str, folder: Path,
+                   progress: bool) -> dict[str, dict[str, Any]]:
+    """Held-out synthetic (chat) and the CRUXEval-O subset for one model; each benchmark's
+    ``results.json`` is reused when present, so a resumed demo does not evaluate twice."""
+    from execverify.eval.cruxeval import CRUXEvalOutput
+    from execverify.eval.synthetic import Synthetic
+
+    runs = [("synthetic", Synthetic(str(data.heldout), tasks=demo.heldout_tasks), "chat")]
+    if demo.cruxeval_limit:
+        runs.append(("cruxeval-o", CRUXEvalOutput(limit=demo.cruxeval_limit),
+                     demo.cruxeval_format))
+    out: dict[str, dict[str, Any]] = {}
+    backend = None
+    for name, bench, prompt_format in runs:
+        done = folder / name / "results.json"
+        if not done.is_file():
+            backend = backend or _backend(model, demo.eval_batch_size)
+            _evaluate(bench, model, prompt_format, demo, folder / name, backend, progress)
+        doc = json.loads(done.read_text(encoding="utf-8"))
+        out[name] = doc["benchmarks"][0]["aggregates"]
+    return out
+
+
+def _backend(model: str, batch_size: int) -> Any:
+    """The transformers backend; bf16 weights on a CPU that computes bf16 natively (about
+    1.3x faster generation there), the same for every model the demo compares."""
+    import torch
+
+    from execverify.models import load_backend
+    from execverify.train.model import cpu_bf16
+
+    options: dict[str, Any] = {"batch_size": batch_size, "progress": False}
+    if not torch.cuda.is_available() and cpu_bf16():
+        options["dtype"] = "bfloat16"
+    return load_backend("transformers", model, **options)
+
+
+def _evaluate(bench: Any, model: str, prompt_format: str, demo: DemoConfig, folder: Path,
+              backend: Any, progress: bool) -> None:
+    from execverify.eval.runner import RunConfig, evaluate
+
+    config = RunConfig(model=model, max_new_tokens=demo.eval_max_new_tokens,
+                       batch_size=demo.eval_batch_size, prompt_format=prompt_format,
+                       out_dir=folder, seed=demo.seed, progress=progress)
+    evaluate([bench], config, backend=backend)
+
+
+def _sft(config: SFTConfig) -> dict[str, Any]:
+    from execverify.train.sft import train_sft
+
+    r = train_sft(config)
+    return {"records": r.records, "examples": r.examples, "steps": r.steps,
+            "output_dir": r.output_dir}
+
+
+def _stage1(config: Stage1Config) -> dict[str, Any]:
+    from execverify.train.grpo import train_stage1
+
+    return train_stage1(config).summary()
+
+
+class PhaseTimer:
+    """Wall seconds per phase, added to what earlier (killed) runs spent, saved after each."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.spent: dict[str, float] = (json.loads(path.read_text(encoding="utf-8"))
+                                        if path.is_file() else {})
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.spent[name] = round(self.spent.get(name, 0.0) + time.perf_counter() - start, 1)
+            write_json(self.path, self.spent)
+
+    def totals(self) -> dict[str, float]:
+        return {**self.spent, "total": round(sum(self.spent.values()), 1)}
