@@ -50,8 +50,9 @@ def step_timer(totals: dict[str, float]):
     return StepTimer()
 
 
-def mean_reward(trainer) -> float:
-    values = [row["reward"] for row in trainer.state.log_history if "reward" in row]
+def logged_mean(trainer, key: str) -> float:
+    values = [row[key] for row in trainer.state.log_history
+              if isinstance(row.get(key), (int, float))]
     return sum(values) / len(values) if values else 0.0
 
 
@@ -84,12 +85,13 @@ def main() -> None:
     lines = [
         *header("Reward time as a share of a GRPO step", "python benchmarks/train_reward_share.py "
                 f"--steps {args.steps} --prompts {args.prompts} --generations {args.generations} "
-                f"--model {args.model}"),
+                f"--max-completion {args.max_completion} --model {args.model}"),
         f"Policy `{args.model}` (SmolLM2-135M-Instruct), TRL GRPOTrainer, {args.steps} steps x {args.prompts} "
         f"prompts x {args.generations} rollouts, max completion {args.max_completion} tokens, "
         "combined white-box + input-prediction rewards (input runs in the sandbox).",
-        f"Mean reward {mean_reward(trainer):.3f}: the rewards checked real answers only if "
-        "this is above 0.",
+        f"Mean reward {logged_mean(trainer, 'reward'):.3f}; completions the reward could "
+        f"parse and had to check against the truth (status ok): "
+        f"{logged_mean(trainer, 'execverify_combined/status_ok'):.0%} of combined ones.",
         "",
         "| what | seconds |",
         "| --- | ---: |",
