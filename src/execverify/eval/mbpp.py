@@ -1,5 +1,9 @@
-"""MBPP sanitized (Austin et al., 2021; 427 problems, shipped) and MBPP+ (EvalPlus, from a
-local ``MbppPlus.jsonl`` or the hub id ``evalplus/mbppplus``).
+"""MBPP sanitized (Austin et al., 2021; 427 problems shipped, scored on its test split of 257)
+and MBPP+ (EvalPlus, from a local ``MbppPlus.jsonl`` or the hub id ``evalplus/mbppplus``).
+
+MBPP's splits are task-id ranges: prompt 1-10, test 11-510, validation 511-600, train 601-974.
+The benchmark scores the test split, as the hub's ``sanitized`` config does, so a model trained
+on the train split (stage 2's ``mbpp-train``) is scored only on problems it never saw.
 
 The tests are the problem's ``test_list`` asserts, run after its ``test_imports``; the prompt
 is the MBPP paper's (task text plus the tests the code must pass).
@@ -11,6 +15,7 @@ import ast
 import builtins
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from execverify.eval.base import BenchmarkDataError, Sample
@@ -23,6 +28,8 @@ if TYPE_CHECKING:
     from execverify.sandbox import Sandbox
 
 LOCAL_FILE = DATA_DIR / "mbpp" / "sanitized-mbpp.json"
+SPLITS: dict[str, range] = {"prompt": range(1, 11), "test": range(11, 511),
+                            "validation": range(511, 601), "train": range(601, 975)}
 
 
 def mbpp_prompt(text: str, tests: Sequence[str], style: str) -> str:
@@ -57,15 +64,29 @@ def call_candidate(test: str, entry: str | None) -> str:
 
 class MBPP(CodegenBenchmark):
     name = "mbpp"
-    description = "MBPP sanitized: 427 short Python problems, pass@k"
+    description = "MBPP sanitized, test split: 257 short Python problems, pass@k"
     hub_id: ClassVar[str | None] = "mbpp"
     prompt_styles: ClassVar[tuple[str, ...]] = ("direct", "instruct")
     stop: ClassVar[tuple[str, ...]] = ("[DONE]",)
 
+    def __init__(self, source: str | None = None, *, prompt_style: str = "direct",
+                 limit: int | None = None, split: str = "test") -> None:
+        super().__init__(source, prompt_style=prompt_style, limit=limit)
+        if split not in SPLITS:
+            raise ValueError(f"mbpp: split must be one of {list(SPLITS)}; got {split!r}")
+        self.split = split
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "split": self.split}
+
     def rows(self) -> list[dict[str, Any]]:
-        if self.source is None:
-            return read_rows(LOCAL_FILE)
-        return read_rows(self.source, hub_split="test", hub_config="sanitized")
+        """The split's rows: by task id from a local file (the shipped one holds every
+        split), or the hub's split of that name."""
+        if self.source is not None and not Path(self.source).expanduser().exists():
+            return read_rows(self.source, hub_split=self.split, hub_config="sanitized")
+        ids = SPLITS[self.split]
+        return [row for row in read_rows(self.source or LOCAL_FILE)
+                if int(row.get("task_id", -1)) in ids]
 
     def load(self) -> list[Sample]:
         samples = []

@@ -21,10 +21,9 @@ Sources (``load_problems``):
 
 - ``mbpp-train``: the MBPP train split (task ids 601-974, 120 problems in the sanitized set
   shipped with ``execverify.eval``), with the MBPP benchmark's own prompt and tests. It is
-  disjoint from the MBPP test split (task ids 11-510), so training on it leaves MBPP test
-  scores uncontaminated. But the ``mbpp`` benchmark here scores all 427 sanitized problems,
-  train ids included, and MBPP+ is drawn from the same pool: after stage 2 on this split,
-  compare MBPP numbers on task ids outside ``MBPP_TRAIN_IDS`` only.
+  disjoint from the MBPP test split (task ids 11-510) that the ``mbpp`` benchmark scores, so
+  training on it leaves MBPP scores uncontaminated. MBPP+ (EvalPlus) draws from every split,
+  train included: after stage 2 on this split, read MBPP+ with that in mind.
 - a ``.jsonl`` file in the format above;
 - rows of the code subset of PRIME's Eurus-2-RL-Data (``.parquet`` as published, or the same
   rows as JSONL): ``prompt`` (chat messages), ``ability`` (``code``; other rows are skipped),
@@ -47,11 +46,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+from execverify.eval.mbpp import SPLITS
 from execverify.rewards.codegen import SUITE_KINDS, TestSuite
 
 MBPP_TRAIN = "mbpp-train"
-MBPP_TRAIN_IDS = range(601, 975)
-MBPP_TEST_IDS = range(11, 511)
+MBPP_TRAIN_IDS = SPLITS["train"]
+MBPP_TEST_IDS = SPLITS["test"]
 EURUS_MAX_TESTS = 10
 PROBLEM_FIELDS = ("id", "prompt", "suite", "source")
 SUITE_FIELDS = ("kind", "tests", "expected", "setup", "entry", "timeout_s")
@@ -244,10 +244,9 @@ def mbpp_train_problems() -> list[Problem]:
     from execverify.eval.mbpp import MBPP
 
     problems = []
-    for sample in MBPP(prompt_style="instruct").load():
-        if int(sample.id.rsplit("/", 1)[1]) in MBPP_TRAIN_IDS:
-            suite = TestSuite.from_dict(sample.reference["suite"])
-            problems.append(Problem(sample.id, sample.prompt, suite, MBPP_TRAIN))
+    for sample in MBPP(prompt_style="instruct", split="train").load():
+        suite = TestSuite.from_dict(sample.reference["suite"])
+        problems.append(Problem(sample.id, sample.prompt, suite, MBPP_TRAIN))
     return problems
 
 
