@@ -25,4 +25,5 @@ def publish(lines: list[str], out: Path | None) -> None:
     text = "\n".join(lines)
     print(text)
     if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text)

@@ -27,6 +27,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchreport import publish
 from execverify.synth import generate
 from execverify.synth.catalogue import catalogue, reach
 from execverify.synth.decontam import Decontaminator
@@ -113,10 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         f"one program costs {mean_ms / ref * 100:.2f}% of it.",
         "",
     ]
-    text = "\n".join(lines)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
-    print(text)
+    publish(lines, args.out)
     return 0
 
 

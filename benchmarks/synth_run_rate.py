@@ -20,6 +20,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchreport import publish
 from execverify.sandbox import Sandbox
 from execverify.synth import generate
 from execverify.synth.filters import ExecFilter, check_execution
@@ -80,10 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{sum(r[2] for r in rows) / len(rows):.2%}.",
         "",
     ]
-    text = "\n".join(lines)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
-    print(text)
+    publish(lines, args.out)
     return 0
 
 
