@@ -1,6 +1,7 @@
 """The CPU demo's before/after numbers and wall time, recorded with the command that made them.
 
     python benchmarks/demo_cpu.py --out-dir runs/demo [--out benchmarks/results/demo_cpu.md]
+        [KEY=VALUE ...]   (recipe overrides, passed to the demo)
 
 Runs ``execverify demo`` (the packaged ``cpu-demo`` recipe) into ``--out-dir`` (resuming a run
 there, whose earlier phases' wall time ``timings.json`` keeps), then records its
@@ -23,14 +24,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out-dir", type=Path, default=Path("runs/demo"))
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE")
     args = parser.parse_args()
-    command = ["execverify", "demo", "--out", str(args.out_dir), "--no-progress"]
+    command = ["execverify", "demo", "--out", str(args.out_dir), "--no-progress",
+               *args.overrides]
     done = subprocess.run(command, check=False)
     if done.returncode:
         sys.exit(done.returncode)
     summary = (args.out_dir / "summary.md").read_text(encoding="utf-8").splitlines()
     lines = [*header("The CPU demo: before and after training",
-                     f"python benchmarks/demo_cpu.py --out-dir {args.out_dir}"),
+                     " ".join(["python benchmarks/demo_cpu.py", "--out-dir",
+                               str(args.out_dir), *args.overrides])),
              f"Which runs `{' '.join(command)}`. Its summary:", "",
              *[line.replace("# execverify CPU demo", "## Summary") for line in summary], ""]
     publish(lines, args.out)

@@ -52,6 +52,17 @@ def test_conclusion_says_when_nothing_beyond_noise_happened(tmp_path):
     assert "did not improve" in conclusion(result(tmp_path, 0.04))
 
 
+def test_an_evaluated_sft_model_gets_grpo_its_own_verdict(tmp_path):
+    r = result(tmp_path, 0.40)
+    r.evals["sft"] = {"synthetic": {"question_accuracy": metric(0.41, 0.03)}}
+    rows = table(r)
+    assert rows[0].endswith("| GRPO alone: z | verdict |")
+    synthetic = next(row for row in rows if "every question" in row)
+    assert "41.0 ± 3.0" in synthetic and synthetic.endswith("-0.2 | within noise |")
+    assert "GRPO alone (after SFT -> after GRPO): 41.0 ± 3.0 -> 40.0 ± 3.0, within noise" \
+        in conclusion(r)
+
+
 def test_write_report_writes_summary_results_and_plot(tmp_path, capsys):
     text = write_report(result(tmp_path, 0.4), DemoConfig())
     assert text in capsys.readouterr().out

@@ -41,11 +41,14 @@ def verdict(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
 
 
 def table(result: DemoResult) -> list[str]:
-    """Markdown rows: every metric per evaluated model, then base -> final change and z."""
+    """Markdown rows: every metric per evaluated model, the base -> final change with its z
+    and verdict, and, when the SFT model was evaluated too, GRPO's own (SFT -> final) z."""
     stages = [s for s in ("base", "sft", "final") if s in result.evals]
+    grpo = "sft" in stages and "final" in stages
     lines = ["| metric | n | " + " | ".join(STAGE_NAMES[s] for s in stages)
-             + " | change | z | verdict |",
-             "| --- | ---: | " + " | ".join("---:" for _ in stages) + " | ---: | ---: | --- |"]
+             + " | change | z | verdict |" + (" GRPO alone: z | verdict |" if grpo else ""),
+             "| --- | ---: | " + " | ".join("---:" for _ in stages) + " | ---: | ---: | --- |"
+             + (" ---: | --- |" if grpo else "")]
     for bench, metric, label in ROWS:
         cells = [result.evals[s].get(bench, {}).get(metric) for s in stages]
         if not any(cells):
@@ -54,8 +57,13 @@ def table(result: DemoResult) -> list[str]:
         n = next((c["n"] for c in cells if c), 0)
         change = delta(metric, first, last) if first and last else "-"
         z = z_score(first, last) if first and last else "-"
-        lines.append(f"| {label} | {n} | " + " | ".join(fmt(metric, c) for c in cells)
-                     + f" | {change} | {z} | {verdict(first, last)} |")
+        row = (f"| {label} | {n} | " + " | ".join(fmt(metric, c) for c in cells)
+               + f" | {change} | {z} | {verdict(first, last)} |")
+        if grpo:
+            sft = cells[stages.index("sft")]
+            row += (f" {z_score(sft, last) if sft and last else '-'} | "
+                    f"{verdict(sft, last)} |")
+        lines.append(row)
     return lines
 
 
@@ -70,9 +78,13 @@ def conclusion(result: DemoResult) -> str:
     text = (f"Held-out question accuracy {moved}: {fmt('q', base)} -> {fmt('q', final)} "
             f"(percent, ± standard error); the change is {judged} (|z| > {NOISE_Z:g} counts as "
             "beyond noise).")
-    if "sft" not in result.evals:
+    sft = result.evals.get("sft", {}).get("synthetic", {}).get("question_accuracy")
+    if sft is None:
         text += (" It is the warm-up's and GRPO's together; demo.eval_after_sft=true measures "
                  "them apart.")
+    else:
+        text += (f" GRPO alone (after SFT -> after GRPO): {fmt('q', sft)} -> {fmt('q', final)}, "
+                 f"{verdict(sft, final)}.")
     return text
 
 
