@@ -9,7 +9,6 @@ runs from a bare install. Overrides name a recipe field (``demo.records=200``,
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from typing import Any
 
 from execverify.cli import CliError, OneLineParser
@@ -59,12 +58,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_configs(recipe: str, overrides: list[str]) -> int:
-    import yaml
-
     from execverify.demo.run import stage_configs
+    from execverify.train.config import recipe_yaml
 
-    configs = dict(zip(("demo", "sft", "stage1"), stage_configs(recipe, overrides)))
-    values = {name: {k: list(v) if isinstance(v, tuple) else v
-                     for k, v in dataclasses.asdict(c).items()} for name, c in configs.items()}
-    print(yaml.safe_dump(values, sort_keys=False).rstrip())
+    print(recipe_yaml(dict(zip(("demo", "sft", "stage1"), stage_configs(recipe, overrides)))))
     return 0

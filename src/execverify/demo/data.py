@@ -9,6 +9,7 @@ whose program text equals a held-out one is dropped, so no held-out program is t
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,17 +67,17 @@ def prepare_data(config: DemoConfig, out: Path, progress: bool = True) -> DemoDa
     folder = out / "data"
     train_dir, heldout_file = folder / "train", folder / "heldout.jsonl"
     done = folder / SPLIT_FILE
-    if not done.is_file():
+    if done.is_file():
+        counts = json.loads(done.read_text(encoding="utf-8"))
+    else:
         records = _synthesise(config, folder / "synth", progress)
         train, heldout = split(records, config)
         _check(config, train, heldout, len(records))
         write_atomic(train_dir / "records.jsonl", records_to_jsonl(train))
         write_atomic(heldout_file, records_to_jsonl(heldout))
-        write_json(done, {"train_records": len(train), "heldout_records": len(heldout),
-                          "heldout_questions": _asked(heldout, config)})
-    import json
-
-    counts = json.loads(done.read_text(encoding="utf-8"))
+        counts = {"train_records": len(train), "heldout_records": len(heldout),
+                  "heldout_questions": _asked(heldout, config)}
+        write_json(done, counts)
     return DemoData(train=train_dir, heldout=heldout_file, **counts)
 
 

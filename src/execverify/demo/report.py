@@ -8,11 +8,10 @@ the summary says so in words rather than leaving a reader to infer it from the d
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from execverify.data.dataset import write_atomic, write_json
-from execverify.eval.report import delta, fmt, z_score
+from execverify.eval.report import delta, fmt, z_score, z_value
 from execverify.train.config import DemoConfig
 
 if TYPE_CHECKING:
@@ -31,13 +30,14 @@ NOISE_Z = 2.0
 
 def verdict(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
     """"beyond noise" when |z| > 2, "within noise" otherwise (or "-" without errors)."""
-    if not before or not after or before.get("stderr") is None or after.get("stderr") is None:
+    if not before or not after:
         return "-"
-    spread = math.hypot(before["stderr"], after["stderr"])
-    if spread == 0:
+    z = z_value(before, after)
+    if z is not None:
+        return "beyond noise" if abs(z) > NOISE_Z else "within noise"
+    if before.get("stderr") == 0 and after.get("stderr") == 0:  # exact on both sides
         return "no change" if before["value"] == after["value"] else "beyond noise"
-    return "beyond noise" if abs(after["value"] - before["value"]) / spread > NOISE_Z \
-        else "within noise"
+    return "-"
 
 
 def table(result: DemoResult) -> list[str]:

@@ -106,10 +106,11 @@ def evaluate_stage(demo: DemoConfig, data: DemoData, model: str, folder: Path,
     backend = None
     for name, bench, prompt_format in runs:
         done = folder / name / "results.json"
-        if not done.is_file():
+        if done.is_file():
+            doc = json.loads(done.read_text(encoding="utf-8"))
+        else:
             backend = backend or _backend(model, demo.eval_batch_size)
-            _evaluate(bench, model, prompt_format, demo, folder / name, backend, progress)
-        doc = json.loads(done.read_text(encoding="utf-8"))
+            doc = _evaluate(bench, model, prompt_format, demo, folder / name, backend, progress)
         out[name] = doc["benchmarks"][0]["aggregates"]
     return out
 
@@ -129,13 +130,13 @@ def _backend(model: str, batch_size: int) -> Any:
 
 
 def _evaluate(bench: Any, model: str, prompt_format: str, demo: DemoConfig, folder: Path,
-              backend: Any, progress: bool) -> None:
+              backend: Any, progress: bool) -> dict[str, Any]:
     from execverify.eval.runner import RunConfig, evaluate
 
     config = RunConfig(model=model, max_new_tokens=demo.eval_max_new_tokens,
                        batch_size=demo.eval_batch_size, prompt_format=prompt_format,
                        out_dir=folder, seed=demo.seed, progress=progress)
-    evaluate([bench], config, backend=backend)
+    return evaluate([bench], config, backend=backend)
 
 
 def _sft(config: SFTConfig) -> dict[str, Any]:

@@ -145,11 +145,17 @@ def delta(name: str, a: dict[str, Any], b: dict[str, Any]) -> str:
     return f"{(b['value'] - a['value']) * scale:+.{digits}f}"
 
 
-def z_score(a: dict[str, Any], b: dict[str, Any]) -> str:
+def z_value(a: dict[str, Any], b: dict[str, Any]) -> float | None:
+    """``b - a`` over its combined standard error; None without errors or when both are 0."""
     if a.get("stderr") is None or b.get("stderr") is None:
-        return "-"
+        return None
     spread = math.hypot(a["stderr"], b["stderr"])
-    return f"{(b['value'] - a['value']) / spread:+.1f}" if spread > 0 else "-"
+    return (b["value"] - a["value"]) / spread if spread > 0 else None
+
+
+def z_score(a: dict[str, Any], b: dict[str, Any]) -> str:
+    z = z_value(a, b)
+    return "-" if z is None else f"{z:+.1f}"
 
 
 def _counts(counts: dict[str, int]) -> str:

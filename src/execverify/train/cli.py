@@ -87,10 +87,9 @@ def run(args: argparse.Namespace) -> int:
                            "stage2 with model= the stage-1 checkpoint")
         return _run_verl(args, configs[0][1])
     if args.dry_run:
-        import yaml
+        from execverify.train.config import recipe_yaml
 
-        print(yaml.safe_dump({stage: _plain(config) for stage, config in configs},
-                             sort_keys=False).rstrip())
+        print(recipe_yaml(dict(configs)))
         return 0
     for stage, config in configs:
         try:
@@ -102,12 +101,6 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"train {stage}: {exc}") from exc
         print(summary, flush=True)
     return 0
-
-
-def _plain(config: Any) -> dict[str, Any]:
-    """A config as YAML-ready values (tuples as lists)."""
-    return {k: list(v) if isinstance(v, tuple) else v
-            for k, v in dataclasses.asdict(config).items()}
 
 
 def _run_verl(args: argparse.Namespace, config: Any) -> int:

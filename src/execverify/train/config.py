@@ -359,6 +359,16 @@ SECTIONS: dict[str, type] = {"sft": SFTConfig, "stage1": Stage1Config, "stage2":
 C = TypeVar("C", SFTConfig, Stage1Config, Stage2Config, VerlConfig, DemoConfig)
 
 
+def recipe_yaml(sections: dict[str, Any]) -> str:
+    """Resolved configs as recipe YAML (``{section: config}``), what ``--dry-run`` prints."""
+    import yaml
+
+    values = {name: {k: list(v) if isinstance(v, tuple) else v
+                     for k, v in dataclasses.asdict(config).items()}
+              for name, config in sections.items()}
+    return yaml.safe_dump(values, sort_keys=False).rstrip()
+
+
 def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
     """``["a=1", "stage1.b=x"]`` -> ``{"a": 1, "stage1.b": "x"}`` (values read as YAML)."""
     import yaml

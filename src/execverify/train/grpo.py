@@ -23,14 +23,7 @@ from execverify.tasks import as_chat, render_combined, render_single
 from execverify.train.config import GRPOStageConfig, Stage1Config
 from execverify.train.model import load_model, precision
 from execverify.train.records import curriculum_order, load_records
-from execverify.train.tracking import (
-    CHECKPOINTS_KEPT,
-    finish,
-    finished,
-    load_history,
-    report_to,
-    run_trainer,
-)
+from execverify.train.tracking import CHECKPOINTS_KEPT, report_to, run_stage
 
 
 def stage1_rows(records: Sequence[Record], input_share: float, seed: int = 0
@@ -54,9 +47,9 @@ def stage1_rows(records: Sequence[Record], input_share: float, seed: int = 0
     return rows
 
 
-def grpo_arguments(config: GRPOStageConfig) -> Any:
+def grpo_arguments(config: GRPOStageConfig, shuffle: bool = True) -> Any:
     """TRL ``GRPOConfig`` for either RL stage (stage 2 reuses it): one optimiser step per
-    ``prompts_per_step`` groups."""
+    ``prompts_per_step`` groups; ``shuffle`` False keeps the rows' order (a curriculum)."""
     from trl import GRPOConfig
 
     kwargs: dict[str, Any] = {
@@ -77,7 +70,7 @@ def grpo_arguments(config: GRPOStageConfig) -> Any:
         "save_steps": config.save_steps,
         "save_total_limit": CHECKPOINTS_KEPT,
         "report_to": report_to(config.report_to),
-        "shuffle_dataset": not getattr(config, "curriculum", False),
+        "shuffle_dataset": shuffle,
         **precision(),
     }
     kwargs.update(config.extra)
@@ -128,19 +121,20 @@ def build_trainer(config: Stage1Config, records: Sequence[Record], *, model: Any
     rows = stage1_rows(records, config.input_share, config.seed)
     rewards = reward_funcs if reward_funcs is not None else default_rewards()
     return grpo_trainer(config, rows, rewards, model=model, tokenizer=tokenizer,
-                        callbacks=callbacks)
+                        callbacks=callbacks, shuffle=not config.curriculum)
 
 
 def grpo_trainer(config: GRPOStageConfig, rows: list[dict[str, Any]], rewards: Sequence[Any],
-                 *, model: Any = None, tokenizer: Any = None, callbacks: Sequence[Any] = ()
-                 ) -> Any:
+                 *, model: Any = None, tokenizer: Any = None, callbacks: Sequence[Any] = (),
+                 shuffle: bool = True) -> Any:
     """TRL's ``GRPOTrainer`` on ``rows`` with ``rewards``: what both RL stages build."""
     from datasets import Dataset
     from trl import GRPOTrainer
 
     if model is None or tokenizer is None:
         model, tokenizer = load_model(config.model, model, tokenizer)
-    return GRPOTrainer(model=model, reward_funcs=list(rewards), args=grpo_arguments(config),
+    return GRPOTrainer(model=model, reward_funcs=list(rewards),
+                       args=grpo_arguments(config, shuffle),
                        train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
                        callbacks=list(callbacks) or None)
 
@@ -150,17 +144,16 @@ def run_grpo(config: GRPOStageConfig, build: Callable[[], Any]) -> GRPOResult:
 
     Rerunning a killed run resumes from its newest checkpoint; rerunning a finished one returns
     its recorded result without building or training anything."""
-    done = finished(config.output_dir)
-    if done:
-        return GRPOResult(steps=int(done["steps"]), output_dir=config.output_dir,
-                          log_history=load_history(config.output_dir))
-    trainer = build()
-    run_trainer(trainer, config.output_dir)
-    trainer.save_model(config.output_dir)
-    result = GRPOResult(steps=trainer.state.global_step, output_dir=config.output_dir,
-                        log_history=list(trainer.state.log_history))
-    finish(config.output_dir, result.log_history, result.summary())
-    return result
+
+    def result(trainer: Any) -> GRPOResult:
+        return GRPOResult(steps=trainer.state.global_step, output_dir=config.output_dir,
+                          log_history=list(trainer.state.log_history))
+
+    summary, history = run_stage(config.output_dir, build,
+                                 lambda trainer: trainer.save_model(config.output_dir),
+                                 lambda trainer: result(trainer).summary())
+    return GRPOResult(steps=int(summary["steps"]), output_dir=config.output_dir,
+                      log_history=history)
 
 
 def train_stage1(config: Stage1Config, records: Sequence[Record] | None = None,

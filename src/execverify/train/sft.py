@@ -24,14 +24,7 @@ from execverify.train.config import TEACHER_ROUTES, SFTConfig
 from execverify.train.model import load_model, precision
 from execverify.train.reasoning import ReasoningExample, verified_examples
 from execverify.train.records import load_records
-from execverify.train.tracking import (
-    CHECKPOINTS_KEPT,
-    finish,
-    finished,
-    load_history,
-    report_to,
-    run_trainer,
-)
+from execverify.train.tracking import CHECKPOINTS_KEPT, report_to, run_stage
 
 EXAMPLES_FILE = "examples.jsonl"
 
@@ -151,24 +144,21 @@ def train_sft(config: SFTConfig, records: Sequence[Record] | None = None, *, mod
 
     Rerunning a killed run resumes from its newest checkpoint; rerunning a finished one returns
     its recorded result without training again."""
-    done = finished(config.output_dir)
-    if done:
-        return SFTResult(records=done["records"], examples=done["examples"],
-                         steps=done["steps"], output_dir=config.output_dir,
-                         log_history=load_history(config.output_dir))
-    if records is None:
-        records = load_records(config.data, config.levels, config.max_records, "SFTConfig")
-    examples = cached_examples(config, records, sandbox)
-    trainer = build_sft_trainer(config, examples, model=model, tokenizer=tokenizer)
-    run_trainer(trainer, config.output_dir)
-    save(trainer, config)
-    result = SFTResult(records=len(records), examples=len(trainer.train_dataset),
-                       steps=trainer.state.global_step, output_dir=config.output_dir,
-                       log_history=list(trainer.state.log_history))
-    finish(config.output_dir, result.log_history,
-           {"records": result.records, "examples": result.examples, "steps": result.steps,
-            "output_dir": result.output_dir})
-    return result
+    loaded: list[Record] = []
+
+    def build() -> Any:
+        loaded.extend(records if records is not None else load_records(
+            config.data, config.levels, config.max_records, "SFTConfig"))
+        examples = cached_examples(config, loaded, sandbox)
+        return build_sft_trainer(config, examples, model=model, tokenizer=tokenizer)
+
+    def summarize(trainer: Any) -> dict[str, Any]:
+        return {"records": len(loaded), "examples": len(trainer.train_dataset),
+                "steps": trainer.state.global_step, "output_dir": config.output_dir}
+
+    summary, history = run_stage(config.output_dir, build, lambda t: save(t, config), summarize)
+    return SFTResult(records=summary["records"], examples=summary["examples"],
+                     steps=summary["steps"], output_dir=config.output_dir, log_history=history)
 
 
 def cached_examples(config: SFTConfig, records: Sequence[Record], sandbox: Any

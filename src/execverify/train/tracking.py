@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,26 @@ def load_history(output_dir: str | Path) -> list[dict[str, Any]]:
 def run_trainer(trainer: Any, output_dir: str | Path) -> None:
     """Train, resuming from the newest checkpoint when a previous run was killed."""
     trainer.train(resume_from_checkpoint=last_checkpoint(output_dir))
+
+
+def run_stage(output_dir: str | Path, build: Callable[[], Any], save: Callable[[Any], None],
+              summarize: Callable[[Any], dict[str, Any]]
+              ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One stage, once: ``(summary, log history)``.
+
+    A finished stage returns what it recorded without building anything. Otherwise the trainer
+    ``build()`` makes trains (resuming from the newest checkpoint), ``save(trainer)`` writes the
+    model, and ``summarize(trainer)`` becomes ``done.json`` next to the metrics and curves."""
+    done = finished(output_dir)
+    if done:
+        return done, load_history(output_dir)
+    trainer = build()
+    run_trainer(trainer, output_dir)
+    save(trainer)
+    history = list(trainer.state.log_history)
+    summary = summarize(trainer)
+    finish(output_dir, history, summary)
+    return summary, history
 
 
 def finish(output_dir: str | Path, log_history: Sequence[dict[str, Any]],
