@@ -101,6 +101,26 @@ def test_hash_seed_is_fixed_for_reproducibility(sandbox):
     outs = {r.stdout for r in sandbox.map([src] * 6)}
     assert len(outs) == 1
 
+def test_each_run_gets_fresh_randomness(sandbox):
+    # the worker forks without CPython's after-fork hooks; random is reseeded by hand
+    outs = [r.stdout for r in sandbox.map(["import random\nprint(random.random())"] * 6)]
+    assert len(set(outs)) == 6
+
+
+def test_threads_work_in_a_forked_child(sandbox):
+    src = (
+        "import threading\n"
+        "seen = []\n"
+        "t = threading.Thread(target=lambda: seen.append(threading.current_thread().name))\n"
+        "t.start(); t.join()\n"
+        "print(seen, threading.current_thread() is threading.main_thread(),"
+        " threading.active_count())"
+    )
+    r = sandbox.run(src)
+    assert r.ok, r
+    assert r.stdout == "['Thread-1 (<lambda>)'] True 1\n"
+
+
 
 def test_result_round_trips_through_json(sandbox):
     r = sandbox.run("print('é')")
@@ -178,3 +198,17 @@ def test_programs_can_import_the_standard_library(sandbox):
     r = sandbox.run("import cmath, zlib\nprint(cmath.sqrt(-4), 'ab'.encode('shift_jis'))")
     assert r.ok, r.stderr
     assert r.stdout == "2j b'ab'\n"
+
+
+def test_workers_keep_the_host_side_pool_out_of_their_heap(sandbox):
+    # every page a worker holds is copied at each fork: the package resolves its exports lazily
+    r = sandbox.run("import sys\nprint('execverify.sandbox.pool' in sys.modules)")
+    assert r.stdout == "False\n"
+
+
+def test_package_exports_resolve():
+    import execverify.sandbox as package
+
+    assert all(getattr(package, name) is not None for name in package.__all__)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        package.nope  # noqa: B018

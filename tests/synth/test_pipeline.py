@@ -1,5 +1,6 @@
 """The synthesis pipeline: shards, filters, determinism across workers, resume after kill -9."""
 
+import ast
 import json
 import os
 import signal
@@ -15,7 +16,14 @@ from execverify.data.dataset import read_manifest, read_records
 from execverify.models import Backend, register_backend
 from execverify.synth.generate import Program
 from execverify.synth.levels import knobs_for
-from execverify.synth.pipeline import ShardWorker, SynthConfig, plan_shards, synthesize
+from execverify.synth.pipeline import (
+    Candidate,
+    ShardSpec,
+    ShardWorker,
+    SynthConfig,
+    plan_shards,
+    synthesize,
+)
 
 
 def _program(source: str, args: str = "") -> Program:
@@ -41,7 +49,7 @@ def test_config_validation():
 
 def test_filters_reject_with_reasons():
     worker = ShardWorker(SynthConfig(batch_size=8, time_limit_s=0.2))
-    batch = list(enumerate([
+    programs = [
         _program("def f():\n    return sorted({'b', 'a'})"),
         _program("def f():\n    return list({'pear', 'fig', 'kiwi', 'plum', 'lime'})"),
         _program("def f():\n    return 1 / 0"),
@@ -49,7 +57,8 @@ def test_filters_reject_with_reasons():
         _program("def f():\n    return 'x' * 1000"),
         _program("def f():\n    return float('nan')"),
         _program("def f():\n    return object()"),
-    ]))
+    ]
+    batch = [Candidate(number, p, ast.parse(p.source)) for number, p in enumerate(programs)]
     try:
         traced_chunks, plain_chunks = worker._submit(batch)
         traced = worker._results(worker.main, traced_chunks, False)
@@ -60,6 +69,23 @@ def test_filters_reject_with_reasons():
     assert not isinstance(verdicts[0], str) and verdicts[0].output == "['a', 'b']"
     assert verdicts[1:] == ["nondeterministic", "error", "error", "output_too_large",
                             "not_literal", "not_literal"]
+
+
+def test_a_shard_runs_no_batch_it_does_not_need(monkeypatch):
+    worker = ShardWorker(SynthConfig(batch_size=8))
+    submitted = []
+    submit = worker._submit
+
+    def counted(batch):
+        submitted.append(len(batch))
+        return submit(batch)
+
+    monkeypatch.setattr(worker, "_submit", counted)
+    try:
+        records, _ = worker.run(ShardSpec(level=1, index=0, quota=4))
+    finally:
+        worker.close()
+    assert len(records) == 4 and submitted == [8]  # the second batch is drawn, never run
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from execverify.sandbox import Limits
-from execverify.trace import Trace, TraceOptions, trace_call, trace_many
+from execverify.sandbox import Job, Limits
+from execverify.trace import BATCH_HOOK, Trace, TraceOptions, trace_call, trace_many
 
 SLEEPY = "import time\ndef f(x):\n    time.sleep(30)\n"
 GOOD = "def f(x):\n    y = x * 2\n    return y\n"
@@ -55,6 +57,24 @@ def test_batched_stdout_is_per_program(sandbox_311):
     calls = [("def f(x):\n    print('p', x)\n    return x\n", "f", str(i)) for i in range(3)]
     traces = trace_many(calls, sandbox=sandbox_311, batch_size=3)
     assert [t.stdout for t in traces] == ["p 0\n", "p 1\n", "p 2\n"]
+
+
+def test_record_many_can_encode_each_trace_as_json(sandbox_311):
+    programs = [[GOOD, "f", "4"], ["def f(x):\n    return 1/x\n", "f", "0"]]
+
+    def traces(**options) -> list:
+        job = Job(source="", entry="batch", hook=BATCH_HOOK, limits=sandbox_311.limits,
+                  hook_options={"programs": programs, "trace": {}, "plain": True, **options})
+        return sandbox_311.run_jobs([job])[0].data["traces"]
+
+    def untimed(trace: dict) -> dict:  # timings differ from run to run
+        return {k: v for k, v in trace.items() if k not in ("duration_s", "plain_s")}
+
+    encoded = traces(encode=True)
+    assert all(isinstance(text, str) for text in encoded)
+    decoded = [untimed(json.loads(text)) for text in encoded]
+    assert decoded == [untimed(trace) for trace in traces()]
+    assert [t["status"] for t in decoded] == ["ok", "error"] and decoded[0]["plain"] == "8"
 
 
 def test_options_are_validated():

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
 
 import pytest
 
-from execverify.trace.statements import line_effects, one_line_loops, parse, statement_lines
+from execverify.trace.statements import (
+    child_nodes,
+    line_effects,
+    nodes,
+    one_line_loops,
+    parse,
+    statement_lines,
+    statement_nodes,
+)
 
 SOURCE = textwrap.dedent("""\
     def f(xs, d):
@@ -34,6 +43,15 @@ def test_statement_lines_map_continuations_and_clauses():
     assert lines[12] == 12 and lines[13] == 13
     assert lines[14] == 14
     assert statement_lines(parse("def f(:")) == {}
+
+
+def test_node_lists_follow_ast_walk():
+    tree = parse(SOURCE + "\nclass C:\n    def m(self, a=[i for i in range(3)]):\n        return a\n")
+    walked = list(ast.walk(tree))
+    assert nodes(tree) == walked and nodes(tree) == walked  # the second one comes from the tree
+    blocks = (ast.stmt, ast.excepthandler, ast.match_case)
+    assert statement_nodes(tree) == [n for n in walked if isinstance(n, blocks)]
+    assert all(child_nodes(n) == list(ast.iter_child_nodes(n)) for n in walked)
 
 
 def test_one_line_loops():

@@ -48,11 +48,31 @@ What it does not protect against:
   looser there.
 """
 
-from execverify.sandbox.interpreters import SandboxUnavailable, find_python
-from execverify.sandbox.limits import Limits
-from execverify.sandbox.pool import IsolationWarning, Sandbox, default_sandbox
-from execverify.sandbox.result import ExecResult, Job, Status
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from execverify.sandbox.interpreters import SandboxUnavailable, find_python
+    from execverify.sandbox.limits import Limits
+    from execverify.sandbox.pool import IsolationWarning, Sandbox, default_sandbox
+    from execverify.sandbox.result import ExecResult, Job, Status
+
+# Resolved on first use (PEP 562), not at import: every worker imports this package, and the
+# host-side pool would bring threads, subprocess and logging into each worker's heap, which
+# every fork then copies.
+_EXPORTS = {
+    "ExecResult": "result",
+    "IsolationWarning": "pool",
+    "Job": "result",
+    "Limits": "limits",
+    "Sandbox": "pool",
+    "SandboxUnavailable": "interpreters",
+    "Status": "result",
+    "default_sandbox": "pool",
+    "find_python": "interpreters",
+}
 __all__ = [
     "ExecResult",
     "IsolationWarning",
@@ -64,3 +84,12 @@ __all__ = [
     "default_sandbox",
     "find_python",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -13,6 +13,7 @@ import os
 import resource
 import sys
 import traceback
+from dataclasses import dataclass
 from typing import Any
 
 from execverify.sandbox import isolation
@@ -27,11 +28,36 @@ SETUP_FAILED_EXIT = 71
 _repr, _type, _str, _len, _isinstance = repr, type, str, len, isinstance
 
 
-def run_child(job: dict[str, Any], fds: dict[str, int], workdir: str, uid: int | None,
-              nproc: int) -> None:
+@dataclass(slots=True)
+class ChildPlan:
+    """Everything the child needs besides the job, built by the worker before the fork:
+    each page the child writes costs a copy-on-write fault, so it computes nothing it can be
+    handed, and what it is handed sits together on a few freshly written pages."""
+
+    fds: dict[str, int]  # stdin, stdout, stderr, result: moved onto fds 0-3
+    close: list[int]  # everything else the worker holds
+    rlimits: list[tuple[int, tuple[int, int]]]
+    workdir: str
+    uid: int | None
+
+
+def plan_rlimits(limits: dict[str, Any], nproc: int) -> list[tuple[int, tuple[int, int]]]:
+    """RLIMIT_CORE is not here: the worker set it to 0 for itself and every child."""
+    cpu = limits["cpu_s"]  # the host sends Limits.effective_cpu_s
+    memory = limits["memory_mb"] << 20
+    return [
+        (resource.RLIMIT_CPU, (cpu, cpu + 1)),
+        (resource.RLIMIT_AS, (memory, memory)),
+        (resource.RLIMIT_FSIZE, (limits["file_bytes"], limits["file_bytes"])),
+        (resource.RLIMIT_NOFILE, (limits["max_open_files"], limits["max_open_files"])),
+        (resource.RLIMIT_NPROC, (nproc, nproc)),
+    ]
+
+
+def run_child(job: dict[str, Any], plan: ChildPlan) -> None:
     """Never returns."""
     try:
-        _lock_down(job["limits"], fds, workdir, uid, nproc)
+        _lock_down(plan)
     except BaseException:
         os._exit(SETUP_FAILED_EXIT)
     try:
@@ -43,42 +69,32 @@ def run_child(job: dict[str, Any], fds: dict[str, int], workdir: str, uid: int |
     os._exit(0)
 
 
-def _lock_down(limits: dict[str, Any], fds: dict[str, int], workdir: str, uid: int | None,
-               nproc: int) -> None:
+def _lock_down(plan: ChildPlan) -> None:
     os.setsid()
+    fds = plan.fds
     os.dup2(fds["stdin"], 0)
     os.dup2(fds["stdout"], 1)
     os.dup2(fds["stderr"], 2)
     os.dup2(fds["result"], RESULT_FD)
-    for fd in fds["close"]:  # everything else the worker had open, listed by the worker
+    for fd in plan.close:
         try:
             os.close(fd)
         except OSError:
             pass
-    _set_rlimits(limits, nproc)
-    isolation.drop_privileges(uid)
-    os.chdir(workdir)
-    os.umask(0o077)
-    # HOME and TMPDIR (the working directory), SIGINT and SIGXFSZ ignored (a too-large write
-    # then fails with EFBIG) are all set once in the worker and inherited: nothing to do here.
+    for which, pair in plan.rlimits:
+        resource.setrlimit(which, pair)
+    isolation.drop_privileges(plan.uid)
+    os.chdir(plan.workdir)
+    # HOME and TMPDIR (the working directory), umask 077, SIGINT and SIGXFSZ ignored (a
+    # too-large write then fails with EFBIG) are all set once in the worker and inherited.
     # The worker's own text streams already wrap fds 0-2, which now point at this job's
     # files; their buffers are empty because the worker talks to the host with os.read/write
     # only. Reusing them saves building three new streams per execution.
     sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__
-
-
-def _set_rlimits(limits: dict[str, Any], nproc: int) -> None:
-    cpu = limits["cpu_s"]  # the host sends Limits.effective_cpu_s
-    memory = limits["memory_mb"] << 20
-    for which, soft, hard in (
-        (resource.RLIMIT_CPU, cpu, cpu + 1),
-        (resource.RLIMIT_AS, memory, memory),
-        (resource.RLIMIT_FSIZE, limits["file_bytes"], limits["file_bytes"]),
-        (resource.RLIMIT_NOFILE, limits["max_open_files"], limits["max_open_files"]),
-        (resource.RLIMIT_NPROC, nproc, nproc),
-        (resource.RLIMIT_CORE, 0, 0),
-    ):
-        resource.setrlimit(which, (soft, hard))
+    # The worker forks without CPython's after-fork hooks; this is the one that shows: each
+    # program gets fresh randomness, as under os.fork, not a copy of the worker's generator.
+    if "random" in sys.modules:
+        sys.modules["random"].seed()
 
 
 def _flush() -> None:

@@ -1,7 +1,8 @@
 """Kernel isolation for sandbox workers: namespaces, read-only mounts, privilege drop.
 
 Runs inside the worker process (standard library and ctypes only). The worker calls
-:func:`enter_namespaces` once at start, then :func:`become_pid1`; each forked child calls
+:func:`enter_namespaces` once at start, then :func:`become_pid1` and
+:func:`forbid_new_privileges`; each forked child calls
 :func:`drop_privileges` before running untrusted code.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import resource
 import signal
 
 CLONE_NEWNS = 0x00020000
@@ -222,11 +224,17 @@ def become_pid1() -> bool:
     return True
 
 
+def forbid_new_privileges() -> None:
+    """Once in the worker, inherited by every child: no exec (setuid binaries, file
+    capabilities) can gain privileges, so what :func:`drop_privileges` drops stays dropped."""
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def drop_privileges(uid: int | None) -> None:
     """In a forked child, before untrusted code: as real root, switch to the worker's own
     unprivileged uid (which also clears capabilities); otherwise clear every capability we hold
-    in our user namespace. Either way, with no_new_privs, no exec (setuid binaries, file
-    capabilities) can regain privileges afterwards."""
+    in our user namespace. The worker has already called :func:`forbid_new_privileges`."""
     if uid is not None:
         os.setgroups([])
         os.setgid(uid)
@@ -236,4 +244,3 @@ def drop_privileges(uid: int | None) -> None:
         data = (_CapData * 2)()
         if _libc.capset(ctypes.byref(header), data) != 0:
             _raise_errno("capset")
-    prctl(PR_SET_NO_NEW_PRIVS, 1)

@@ -19,7 +19,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -285,6 +285,7 @@ class Sandbox:
             from tqdm import tqdm
 
             return [f.result() for f in tqdm(futures, desc="sandbox", unit="run")]
+        wait(futures)  # one wake-up for the batch, not one per result
         return [f.result() for f in futures]
 
     def submit_jobs(self, jobs: Sequence[Job]) -> list[Future[ExecResult]]:

@@ -5,10 +5,19 @@ reads one config frame, imports what programs commonly need, isolates itself (na
 the kernel allows), says hello, then serves jobs from stdin one at a time. Per job it forks a
 child (see :mod:`execverify.sandbox.child`), enforces the wall clock from outside the child,
 kills whatever the child left behind, and replies with a result frame on stdout.
+
+Where the time goes (measured on a 2-core VM, benchmarks/results/sandbox_throughput.md): not
+in Python but in the kernel's memory work for each fork: copying the worker's page tables,
+one copy-on-write fault for every page the child or the worker writes afterwards, and tearing
+the child's copy down. Hence the shape of this module: the worker imports only what children
+need (the package's host-side pool stays out of its heap), forks through libc without
+CPython's after-fork hooks (:func:`_fork`), and hands the child a ready-made
+:class:`~execverify.sandbox.child.ChildPlan` instead of letting it compute one.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import importlib
 import os
@@ -23,7 +32,7 @@ import time
 from typing import Any
 
 from execverify.sandbox import isolation
-from execverify.sandbox.child import SETUP_FAILED_EXIT, run_child
+from execverify.sandbox.child import SETUP_FAILED_EXIT, ChildPlan, plan_rlimits, run_child
 from execverify.sandbox.protocol import decode, read_frame, write_frame
 
 # Imported once here so programs that use them pay nothing per execution.
@@ -34,6 +43,11 @@ PRELOAD = (
 )
 MAX_RESULT_BYTES = 64 << 20
 _IN, _OUT = 0, 1  # the host channel
+
+# fork(2) called with the GIL held (PyDLL), bypassing os.fork's after-fork work. See _fork.
+_libc_fork = ctypes.PyDLL(None, use_errno=True).fork
+_libc_fork.restype = ctypes.c_int
+_libc_fork.argtypes = []
 
 
 class Worker:
@@ -62,6 +76,8 @@ class Worker:
         else:
             self.nproc_extra = _count_own_processes() + 8
         self._isolate(self.config.get("isolation", "auto"))
+        isolation.forbid_new_privileges()
+        os.umask(0o077)  # after isolating, whose mount points others must be able to enter
         if self.uid is not None:
             os.chmod(self.base, 0o711)  # the program's uid may pass through, not list or write
         self.io_dir = os.path.join(self.base, ".io")
@@ -76,6 +92,7 @@ class Worker:
         os.environ["HOME"] = os.environ["TMPDIR"] = self.workdir  # inherited by every child
         tempfile.tempdir = None  # re-read TMPDIR
         self.own_fds = _open_fds()
+        self.fork = _fork if _single_threaded() else os.fork
         gc.collect()
         gc.freeze()  # children then do not dirty the pages of every pre-imported object
 
@@ -114,14 +131,17 @@ class Worker:
         limits = job["limits"]
         fds = self._prepare(job.get("stdin"))
         read_end, fds["result"] = os.pipe()
-        # What the child must close after moving its four onto 0-3: all else the worker holds.
-        fds_to_close = sorted((self.own_fds | set(fds.values()) | {read_end}) - {0, 1, 2})
-        nproc = limits["max_processes"] + self.nproc_extra
+        plan = ChildPlan(
+            fds=fds,
+            close=sorted((self.own_fds | set(fds.values()) | {read_end}) - {0, 1, 2, 3}),
+            rlimits=plan_rlimits(limits, limits["max_processes"] + self.nproc_extra),
+            workdir=self.workdir,
+            uid=self.uid,
+        )
         start = time.perf_counter()
-        pid = os.fork()
+        pid = self.fork()
         if pid == 0:
-            run_child(job, {**fds, "close": [fd for fd in fds_to_close if fd != 3]},
-                      self.workdir, self.uid, nproc)
+            run_child(job, plan)
         for fd in fds.values():
             os.close(fd)
         payload, timed_out = self._collect(pid, read_end, start + limits["timeout_s"])
@@ -239,6 +259,25 @@ class Worker:
     def close(self) -> None:
         if self.mode == "rlimits":
             shutil.rmtree(self.base, ignore_errors=True)
+
+
+def _fork() -> int:
+    """fork(2) straight from libc, for a worker that runs one thread.
+
+    ``os.fork`` also runs CPython's after-fork handlers in the child (``threading``, ``random``,
+    ``logging`` and the interpreter's own lock re-initialisation). With one thread there is no
+    lock held elsewhere to repair, and those handlers write to objects spread over ~200
+    copy-on-write pages: measured here, they doubled the CPU a child costs. The one visible
+    effect kept is fresh randomness: the child reseeds ``random`` (see child.py)."""
+    pid = _libc_fork()
+    if pid < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"fork: {os.strerror(err)}")
+    return pid
+
+
+def _single_threaded() -> bool:
+    return len(os.listdir("/proc/self/task")) == 1
 
 
 def _remove(path: str) -> None:

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from execverify.trace.statements import nodes
+
 BANNED_MODULES: frozenset[str] = frozenset(
     {
         "os", "sys", "random", "time", "subprocess", "socket", "shutil", "pathlib", "signal",
@@ -33,19 +35,22 @@ BANNED_NAMES: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 _BUILTINS: frozenset[str] = frozenset(dir(builtins))
+_NOTHING_RENAMED: dict[str, Any] = {}
 
 
-def static_violation(source: str) -> str | None:
+def static_violation(source: str, tree: ast.Module | None = None) -> str | None:
     """Why ``source`` must not be run or kept, or None if it passes the static checks.
 
     ``id`` and ``hash`` are banned because their values change between runs; ``print``
-    because the method asks for a value, not output.
+    because the method asks for a value, not output. ``tree``: the program already parsed
+    (the pipeline parses each candidate once for every check and the record).
     """
-    try:
-        tree = ast.parse(source)
-    except SyntaxError as exc:
-        return f"syntax: {exc.msg} (line {exc.lineno})"
-    for node in ast.walk(tree):
+    if tree is None:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError as exc:
+            return f"syntax: {exc.msg} (line {exc.lineno})"
+    for node in nodes(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] in BANNED_MODULES:
@@ -60,8 +65,16 @@ def static_violation(source: str) -> str | None:
     return None
 
 
-class _Normaliser(ast.NodeTransformer):
-    """Renames identifiers (and optionally constants) to canonical names by first use."""
+class _Normaliser:
+    """Dumps a tree as ``ast.dump(tree, annotate_fields=False)`` would after renaming
+    identifiers (and optionally constants) to canonical names by first use.
+
+    One pass that writes the text while it renames, instead of a ``NodeTransformer`` and then
+    ``ast.dump``: it runs for every candidate, costs half as much, and leaves the tree as it
+    was, so the pipeline can share one parse with the static check and the record. Renamed:
+    variable names, parameters (their annotations dropped) and ``def`` names; built-in names
+    are kept, and so are attribute (method) names, which are the program.
+    """
 
     def __init__(self, constants: bool) -> None:
         self.names: dict[str, str] = {}
@@ -75,42 +88,64 @@ class _Normaliser(ast.NodeTransformer):
             self.names[name] = f"v{len(self.names)}"
         return self.names[name]
 
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        node.id = self._name(node.id)
-        return node
-
-    def visit_arg(self, node: ast.arg) -> ast.AST:
-        node.arg = self._name(node.arg)
-        node.annotation = None
-        return node
-
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
-        node.name = self._name(node.name)
-        self.generic_visit(node)
-        return node
-
-    def visit_Constant(self, node: ast.Constant) -> ast.AST:
-        if not self.constants or node.value is None or isinstance(node.value, bool):
-            return node
-        key = (type(node.value).__name__, node.value)
+    def _const(self, value: Any) -> str:
+        key = (type(value).__name__, value)
         if key not in self.consts:
             self.consts[key] = f"{key[0]}{len(self.consts)}"
-        return ast.Name(id=self.consts[key], ctx=ast.Load())
+        return self.consts[key]
+
+    def dump(self, node: ast.AST) -> str:
+        cls = type(node)
+        if cls is ast.Name:  # the commonest node, written directly; its ctx has no fields
+            return f"Name({self._name(node.id)!r}, {type(node.ctx).__name__}())"
+        if cls is ast.Constant:
+            value = node.value
+            if self.constants and value is not None and not isinstance(value, bool):
+                return f"Name({self._const(value)!r}, Load())"
+        renamed = _NOTHING_RENAMED
+        if cls is ast.arg:
+            renamed = {"arg": self._name(node.arg), "annotation": None}
+        elif cls is ast.FunctionDef:
+            renamed = {"name": self._name(node.name)}
+        # ast.dump's rules: a field that is None where its class default is None is left out,
+        # and every field after one left out is written with its name.
+        parts = []
+        keywords = False
+        for field in node._fields:
+            try:
+                value = renamed[field] if field in renamed else getattr(node, field)
+            except AttributeError:
+                keywords = True
+                continue
+            if value is None and getattr(cls, field, ...) is None:
+                keywords = True
+                continue
+            text = self._value(value)
+            parts.append(f"{field}={text}" if keywords else text)
+        return f"{cls.__name__}({', '.join(parts)})"
+
+    def _value(self, value: Any) -> str:
+        if isinstance(value, ast.AST):
+            return self.dump(value)
+        if isinstance(value, list):
+            return "[" + ", ".join([self._value(item) for item in value]) + "]"
+        return repr(value)
 
 
-def normalise(source: str, constants: bool = True) -> str:
+def normalise(source: str, constants: bool = True, tree: ast.Module | None = None) -> str:
     """A canonical dump of the program: identifiers (and constants) renamed by first use.
 
     Two programs that differ only in naming (and, with ``constants``, in literal values) have
     the same normal form; method and built-in names are kept, they are the program.
+    ``tree``: the program already parsed; it is not changed.
     """
-    tree = _Normaliser(constants).visit(ast.parse(source))
-    return ast.dump(tree, annotate_fields=False)
+    return _Normaliser(constants).dump(ast.parse(source) if tree is None else tree)
 
 
-def dedup_key(source: str, args: str, constants: bool = True) -> str:
+def dedup_key(source: str, args: str, constants: bool = True,
+              tree: ast.Module | None = None) -> str:
     """Key for "the same program on the same input": normalised AST plus the arguments."""
-    text = normalise(source, constants) + "\0" + args.strip()
+    text = normalise(source, constants, tree) + "\0" + args.strip()
     return hashlib.sha1(text.encode()).hexdigest()
 
 

@@ -27,15 +27,18 @@ stops after ``max_candidates_per_record`` candidates per wanted record
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import functools
+import gc
 import hashlib
 import json
 import random
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from execverify import __version__
 from execverify.data import dataset
@@ -145,6 +148,15 @@ def candidate_seed(run_seed: int, level: int, shard: int, index: int) -> int:
 
 
 # -- one shard --------------------------------------------------------------------------------
+class Candidate(NamedTuple):
+    """A program that passed the static checks, with its number (the index its seed came
+    from) and its parsed tree, which the checks and the record builder share."""
+
+    number: int
+    program: Program
+    tree: ast.Module
+
+
 class ShardWorker:
     """Turns shard specs into records with two sandbox pools: the main one traces, the second
     (another hash seed) reruns untraced to catch hash-order-dependent results."""
@@ -160,6 +172,8 @@ class ShardWorker:
         self.difficulty = _difficulty_filter(config) if config.difficulty_model else None
         # Model-written programs are untrusted: one per sandbox execution, never batched.
         self.chunk = 1 if self.llm is not None else config.batch_size
+        # Model inference (GPU tensors among its garbage) must not wait for a paused collector.
+        self.pause_collector = self.llm is None and self.difficulty is None
 
     def close(self) -> None:
         self.main.close()
@@ -167,8 +181,12 @@ class ShardWorker:
 
     def run(self, spec: ShardSpec) -> tuple[list[Record], Counter]:
         """Keep the first ``spec.quota`` candidates (in index order) that pass every check.
+
         The next batch executes in the sandbox while this process builds the records of the
-        previous one; a batch still in flight when the quota fills is simply dropped."""
+        previous one. Once the batch in flight could fill the quota, the next one is drawn (its
+        static rejections count) but runs only if the quota is still short after all: a shard
+        would otherwise end by tracing a whole batch for nothing.
+        """
         kept: list[Record] = []
         rejected: Counter = Counter()
         seen: set[str] = set()
@@ -176,30 +194,37 @@ class ShardWorker:
         budget = spec.quota * self.config.max_candidates_per_record
         in_flight = None
         while len(kept) < spec.quota:
-            if index >= budget:  # a generator that almost never passes must not spin forever
-                if in_flight is not None:
+            with _collector_paused(self.pause_collector):
+                if index >= budget:  # a generator that almost never passes must not spin
+                    if in_flight is not None:
+                        self._keep(spec, in_flight, kept, rejected)
+                        in_flight = None
+                        continue
+                    rejected["budget_exhausted"] += spec.quota - len(kept)
+                    break
+                batch, index = self._candidates(spec, index, seen, rejected)
+                may_fill = in_flight is not None and len(kept) + len(in_flight[0]) >= spec.quota
+                if may_fill:
                     self._keep(spec, in_flight, kept, rejected)
                     in_flight = None
-                    continue
-                rejected["budget_exhausted"] += spec.quota - len(kept)
-                break
-            batch, index = self._candidates(spec, index, seen, rejected)
-            submitted = (batch, self._submit(batch))
-            if in_flight is not None:
-                self._keep(spec, in_flight, kept, rejected)
-            in_flight = submitted
+                    if len(kept) == spec.quota:
+                        break
+                submitted = (batch, self._submit(batch))
+                if in_flight is not None:
+                    self._keep(spec, in_flight, kept, rejected)
+                in_flight = submitted
         return kept, rejected
 
     def _keep(self, spec: ShardSpec, in_flight, kept: list[Record], rejected: Counter) -> None:
         batch, (traced, plain) = in_flight
         built: list[Record] = []
-        for (number, program), one, other in zip(batch, self._results(self.main, traced, False),
-                                                 self._results(self.alt, plain, True)):
+        for candidate, one, other in zip(batch, self._results(self.main, traced, False),
+                                         self._results(self.alt, plain, True)):
             verdict = self._verdict(one, other)
             if isinstance(verdict, str):
                 rejected[verdict] += 1
                 continue
-            record = self._record(spec, number, program, verdict)
+            record = self._record(spec, candidate, verdict)
             if record is None:
                 rejected["record"] += 1
             else:
@@ -214,19 +239,20 @@ class ShardWorker:
                 rejected["too_easy"] += 1
 
     def _candidates(self, spec: ShardSpec, index: int, seen: set[str], rejected: Counter
-                    ) -> tuple[list[tuple[int, Program]], int]:
+                    ) -> tuple[list[Candidate], int]:
         """The next batch of candidates that pass the static checks, numbered by the index
         their seed was derived from (times 100 plus the input number for model programs)."""
         drawn = self._draw if self.llm is None else self._draw_llm
-        batch: list[tuple[int, Program]] = []
+        batch: list[Candidate] = []
         budget = spec.quota * self.config.max_candidates_per_record
         while len(batch) < self.config.batch_size and index < budget:
             programs, index = drawn(spec, index, rejected)
             for number, program in programs:
-                if static_violation(program.source):
+                tree = _parsed(program.source)
+                if tree is None or static_violation(program.source, tree):
                     rejected["static"] += 1
                     continue
-                key = dedup_key(program.source, program.args)
+                key = dedup_key(program.source, program.args, tree=tree)
                 if key in seen:
                     rejected["duplicate"] += 1
                     continue
@@ -234,7 +260,7 @@ class ShardWorker:
                     rejected["contaminated"] += 1
                     continue
                 seen.add(key)
-                batch.append((number, program))
+                batch.append(Candidate(number, program, tree))
         return batch, index
 
     def _rng(self, spec: ShardSpec, index: int) -> random.Random:
@@ -263,12 +289,12 @@ class ShardWorker:
 
     def _options(self, programs: list[list[str]], plain_only: bool) -> dict[str, Any]:
         return {"programs": programs, "trace": self.trace_options, "plain": True,
-                "plain_only": plain_only}
+                "plain_only": plain_only, "encode": True}
 
-    def _submit(self, batch: list[tuple[int, Program]]):
+    def _submit(self, batch: list[Candidate]):
         """Per pool, one future per chunk of programs (the whole batch for the built-in
         generator, one program per execution for model-written ones)."""
-        programs = [[p.source, p.entry, p.args] for _, p in batch]
+        programs = [[c.program.source, c.program.entry, c.program.args] for c in batch]
         chunks = [programs[i : i + self.chunk] for i in range(0, len(programs), self.chunk)]
         return tuple(
             [(chunk, sandbox.submit_jobs([self._job(sandbox, chunk, plain_only)])[0])
@@ -288,7 +314,7 @@ class ShardWorker:
         for programs, future in chunks:
             result = future.result()
             if result.ok and result.data:
-                out += result.data["traces"]
+                out += [json.loads(text) for text in result.data["traces"]]
             elif len(programs) == 1:
                 out.append({"status": "error", "error": str(result.status)})
             else:
@@ -315,17 +341,46 @@ class ShardWorker:
             return "not_literal"
         return Trace.from_dict(traced)
 
-    def _record(self, spec: ShardSpec, number: int, program: Program, trace: Trace
-                ) -> Record | None:
+    def _record(self, spec: ShardSpec, candidate: Candidate, trace: Trace) -> Record | None:
+        number, program = candidate.number, candidate.program
         record_id = f"L{spec.level}-{spec.index:05d}-{number:06d}"
         try:
             record = build_record(program.source, program.entry, program.args, level=spec.level,
                                   source=self.config.generator, id=record_id,
-                                  config=self.config.tasks, seed=number, trace=trace)
+                                  config=self.config.tasks, seed=number, trace=trace,
+                                  tree=candidate.tree)
         except ValueError:
             return None
         features = {**record.features, "seed_method": program.seed_method}
         return replace(record, features=features)
+
+
+@contextlib.contextmanager
+def _collector_paused(pause: bool) -> Iterator[None]:
+    """The cyclic garbage collector off for one batch of candidates (if ``pause``).
+
+    A batch allocates tens of thousands of small objects (trees, steps, questions) that live
+    until it is done, and the collector, triggered by allocation counts, would scan them and
+    the records kept so far over and over: measured, a tenth of this process's time. The few
+    garbage cycles a batch leaves (``ast.literal_eval`` makes some) wait for the collector's
+    next run, after the batch.
+    """
+    enabled = gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parsed(source: str) -> ast.Module | None:
+    """The program's tree, or None when it does not parse (a static rejection)."""
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        return None
 
 
 @functools.cache

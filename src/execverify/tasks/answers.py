@@ -35,6 +35,10 @@ def canonical_repr(text: str) -> str:
     Only literals that ``ast.literal_eval`` reads and that contain a set are rewritten, so
     strings, floats and dict insertion order stay exactly as Python printed them.
     """
+    if text.isascii() and "{" not in text and "set" not in text:
+        # No set display and no ``set()``: nothing to rewrite. Most reprs end here, which
+        # spares a parse (and the reference cycles ``literal_eval`` leaves behind) per answer.
+        return text
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):

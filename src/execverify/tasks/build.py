@@ -26,12 +26,14 @@ def build_record(
     seed: int = 0,
     trace: Trace | None = None,
     templates: PromptTemplates = DEFAULT_TEMPLATES,
+    tree: ast.Module | None = None,
 ) -> Record:
     """A record for ``entry(args)`` in ``program`` with its features and selected questions.
 
     Traces the call through the shared sandbox pool unless ``trace`` is given (pass one when
-    tracing in batches). Raises ``ValueError`` when the call did not finish normally: questions
-    about a failed or truncated run would have no checkable answers.
+    tracing in batches); ``tree`` is the program already parsed, if the caller has it. Raises
+    ``ValueError`` when the call did not finish normally: questions about a failed or
+    truncated run would have no checkable answers.
     """
     if trace is None:
         from execverify.trace import trace_call  # the sandbox pool starts only when needed
@@ -44,7 +46,8 @@ def build_record(
             "can become records. Filter such programs out before building records."
         )
     output = canonical_repr(trace.output)
-    tree = ast.parse(program)  # shared by the line analysis and the features
+    if tree is None:
+        tree = ast.parse(program)  # shared by the line analysis and the features
     lines = ProgramLines.parse(program, tree)
     questions = select_questions(lines, trace, args=args, output=output, config=config, seed=seed)
     return Record(

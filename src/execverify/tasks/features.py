@@ -11,6 +11,8 @@ import ast
 import builtins
 from typing import Any
 
+from execverify.trace.statements import child_nodes, nodes
+
 _CONTROL = (ast.If, ast.For, ast.While, ast.AsyncFor)
 _BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -29,7 +31,7 @@ def program_features(program: str, entry: str, steps: int | None = None,
     tree = ast.parse(program) if tree is None else tree
     functions: dict[str, ast.AST] = {}
     calls: list[ast.Call] = []
-    for node in ast.walk(tree):  # one pass: this runs for every synthesised record
+    for node in nodes(tree):  # one pass, shared: this runs for every synthesised record
         if isinstance(node, ast.Call):
             calls.append(node)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -48,7 +50,7 @@ def program_features(program: str, entry: str, steps: int | None = None,
         "methods": methods,
         "builtins": called_builtins,
         "control_flow_depth": max((_depth(f.body) for f in functions.values()), default=0),
-        "helper_call": _calls_helper(functions, entry),
+        "helper_call": _calls_helper(functions, entry, calls),
         "functions": len(functions),
         "lines": sum(1 for line in program.splitlines() if line.strip()),
     }
@@ -72,22 +74,25 @@ def _depth(body: list[ast.stmt]) -> int:
                 else_depth = _depth(orelse)
             deepest = max(deepest, 1 + inner, 1 + else_depth)
         else:
-            nested = [c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)]
+            nested = [c for c in child_nodes(node) if isinstance(c, ast.stmt)]
             for handler in getattr(node, "handlers", ()):
                 nested.extend(handler.body)
             deepest = max(deepest, _depth(nested))
     return deepest
 
 
-def _calls_helper(functions: dict[str, ast.AST], entry: str) -> bool:
-    """Whether the entry function's body calls another function defined in the program."""
+def _calls_helper(functions: dict[str, ast.AST], entry: str, calls: list[ast.Call]) -> bool:
+    """Whether the entry function's body calls another function defined in the program.
+
+    ``calls``: every call in the program; when none of them calls another program function,
+    the answer is no without walking the entry function.
+    """
     entry_node = functions.get(entry)
-    if entry_node is None:
+    if entry_node is None or not any(_calls_other(c, functions, entry) for c in calls):
         return False
-    return any(
-        isinstance(n, ast.Call)
-        and isinstance(n.func, ast.Name)
-        and n.func.id in functions
-        and n.func.id != entry
-        for n in ast.walk(entry_node)
-    )
+    return any(isinstance(n, ast.Call) and _calls_other(n, functions, entry)
+               for n in nodes(entry_node))
+
+
+def _calls_other(call: ast.Call, functions: dict[str, ast.AST], entry: str) -> bool:
+    return isinstance(call.func, ast.Name) and call.func.id in functions and call.func.id != entry

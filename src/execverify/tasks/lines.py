@@ -12,7 +12,10 @@ body that defines the functions.
 from __future__ import annotations
 
 import ast
+import bisect
 from dataclasses import dataclass
+
+from execverify.trace.statements import child_nodes, nodes
 
 # Statements that never produce a line event of their own, so "did line N run?" is ill-posed.
 _SILENT = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Global, ast.Nonlocal, ast.Try)
@@ -60,9 +63,9 @@ class ProgramLines:
         ordered = sorted(statements)
         successor = {}
         for line in ordered:
-            later = [s for s in ordered if s > header_ends[line]]
-            if later:
-                successor[line] = later[0]
+            after = bisect.bisect_right(ordered, header_ends[line])  # first line past the header
+            if after < len(ordered):
+                successor[line] = ordered[after]
         return cls(
             source_lines=tuple(program.splitlines()),
             statements=frozenset(statements),
@@ -90,7 +93,7 @@ class ProgramLines:
 
 
 def _functions(tree: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
-    return [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return [n for n in nodes(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
 
 def _body_statements(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
@@ -105,7 +108,7 @@ def _body_statements(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.s
         found.append(node)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        children = [c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt)]
+        children = [c for c in child_nodes(node) if isinstance(c, ast.stmt)]
         for handler in getattr(node, "handlers", ()):
             children.extend(handler.body)
         for case in getattr(node, "cases", ()):

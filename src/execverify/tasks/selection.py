@@ -121,16 +121,25 @@ def select_questions(
 def _next_statements(
     lines: ProgramLines, trace: Trace, config: TaskConfig, rng: random.Random
 ) -> list[Question]:
+    # One pass over the path finds, per line, the runs worth asking about (a branch's every
+    # run, any run that jumps); asking the trace for each run's next line costs a lookup each.
+    path = trace.path()
+    counts: dict[int, int] = {}
+    asked: dict[int, set[int]] = {}
+    for pos, line in enumerate(path):
+        hit = counts[line] = counts.get(line, 0) + 1
+        following = path[pos + 1] if pos + 1 < len(path) else None
+        if line in lines.branches or lines.is_jump(line, following):
+            asked.setdefault(line, set()).add(hit)
     groups: dict[int, set[int]] = {}
     for line in sorted(lines.statements):
-        runs = trace.hits(line)
+        runs = counts.get(line, 0)
         if runs == 0:
             if config.unreached:
                 groups.setdefault(line, set()).add(1)
             continue
-        for hit in range(1, runs + 1):
-            if line in lines.branches or lines.is_jump(line, trace.next_line(line, hit)):
-                groups.setdefault(line, set()).add(hit)
+        if line in asked:
+            groups[line] = asked[line]
         if config.beyond_last_hit and line in lines.loops:
             groups.setdefault(line, set()).add(runs + 1)
     chosen = _draw(_within(config, _candidates(groups)), config.limit("next_statement"), config.max_end_answers,

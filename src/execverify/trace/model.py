@@ -87,6 +87,7 @@ Value = tuple[str, str]
 """(value repr, type name) of a variable."""
 
 OK = "ok"
+_NONE_TRUNCATED: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,12 @@ def _encode_vars(vars_: dict[str, Value | None], truncated: frozenset[str]) -> d
 
 
 def _expand(raw: list[list[Any]], frames: list[list[Any]]) -> list[Step]:
-    """Wire-form steps to ``Step`` objects: hit counts and entry locals filled in."""
+    """Wire-form steps to ``Step`` objects: hit counts and entry locals filled in.
+
+    A trace has many steps and this loop is most of ``from_dict``: steps are built with
+    positional arguments (keywords make the frozen dataclass's ``__init__`` a third slower),
+    and those without truncated values share one empty ``truncated``.
+    """
     hits: dict[int, int] = {}
     started: set[int] = set()
     steps: list[Step] = []
@@ -174,9 +180,9 @@ def _expand(raw: list[list[Any]], frames: list[list[Any]]) -> list[Step]:
             if raw_args is not None:
                 decoded, _ = _decode_vars(raw_args)
                 args = {k: v for k, v in decoded.items() if v is not None}
-        changes, truncated = _decode_vars(raw_changes or {})
-        steps.append(Step(line=line, func=func, depth=depth, frame=fid, hit=hit,
-                          changes=changes, args=args, truncated=frozenset(truncated)))
+        changes, truncated = _decode_vars(raw_changes) if raw_changes else ({}, None)
+        steps.append(Step(line, func, depth, fid, hit, changes, args,
+                          frozenset(truncated) if truncated else _NONE_TRUNCATED))
     return steps
 
 
