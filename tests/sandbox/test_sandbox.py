@@ -212,3 +212,28 @@ def test_package_exports_resolve():
     assert all(getattr(package, name) is not None for name in package.__all__)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         package.nope  # noqa: B018
+
+
+def test_programs_do_not_inherit_the_runners_future_flags(sandbox):
+    # child.py has `from __future__ import annotations`; programs must see real annotations
+    r = sandbox.run("def f(x: int) -> int:\n    return x\nprint(f.__annotations__)")
+    assert r.stdout == "{'x': <class 'int'>, 'return': <class 'int'>}\n"
+
+
+def test_compile_warnings_reach_the_program_stderr(sandbox, capfd):
+    # small programs are compiled by the worker before the fork; a warning must still be the
+    # program's, not printed by the worker onto the host's stderr
+    r = sandbox.run("x = 1\nprint(x is 1)")
+    assert r.stdout == "True\n"
+    assert 'SyntaxWarning: "is" with a literal' in r.stderr
+    assert "SyntaxWarning" not in capfd.readouterr().err
+
+
+def test_large_and_broken_sources_are_compiled_in_the_child(sandbox):
+    from execverify.sandbox.child import PRECOMPILE_MAX_CHARS
+
+    big = "total = 0\n" + "total += 1\n" * (PRECOMPILE_MAX_CHARS // 10) + "print(total)"
+    assert len(big) > PRECOMPILE_MAX_CHARS
+    assert sandbox.run(big).stdout == f"{PRECOMPILE_MAX_CHARS // 10}\n"
+    r = sandbox.call("def f(x):\n    return x", "f", "1,,")
+    assert r.status == "error" and r.error_type == "SyntaxError"

@@ -468,3 +468,9 @@ def test_arguments_must_be_an_argument_list(tracer):
     assert t.status == "error" and t.error.startswith("SyntaxError")
     t = tracer("def f(*a):\n    return a\n", "1, [2]  # trailing comment")
     assert t.output == "(1, [2])"
+
+
+def test_annotations_are_evaluated_as_python_does(tracer):
+    # the recorder module's `from __future__ import annotations` must not reach the program
+    t = tracer("def f(x: int) -> dict:\n    return str(f.__annotations__)\n", "1")
+    assert t.output == repr("{'x': <class 'int'>, 'return': <class 'dict'>}")

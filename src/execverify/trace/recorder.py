@@ -194,7 +194,10 @@ def record_many(namespace: dict[str, Any], entry: str, args: str,
                 # Untraced only, no tree is needed, and compiling the text is about twice as
                 # fast as parsing it to an ``ast`` and compiling that.
                 tree = None if plain_only else ast.parse(source, filename)
-                code = compile(source if tree is None else tree, filename, "exec")
+                # dont_inherit: this module's ``from __future__ import annotations`` must not
+                # turn the program's annotations into strings
+                code = compile(source if tree is None else tree, filename, "exec",
+                               dont_inherit=True)
                 if plain:
                     trace.update(_plain_call(code, call_entry, call_args, builtins))
                 if not plain_only:
