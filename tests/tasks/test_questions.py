@@ -4,9 +4,11 @@ the program text (line numbers are in the comments), not copied from the tracer'
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 import pytest
 
+from execverify.data.records import Question
 from execverify.tasks import (
     END,
     NIL,
@@ -20,6 +22,8 @@ from execverify.tasks import (
     path_question,
     state_question,
 )
+from execverify.tasks.prompts import question_text
+from execverify.tasks.questions import with_texts
 
 ALIASING = """
     def f(xs):
@@ -222,3 +226,15 @@ def test_state_question_refuses_an_unbound_variable(traced):
     _program, t = traced(REBOUND, "f", "3")
     with pytest.raises(ValueError, match="unbound"):
         state_question(t, 2, 1, "i")  # i is bound only from line 3 on
+
+
+def test_with_texts_renders_each_question_and_keeps_its_other_fields():
+    questions = [
+        output_question("3"),
+        Question(kind="state", answers=("1; int",), line=2, hit=2, var="x"),
+        Question(kind="next_statement", answers=(END,), line=4, hit=1),
+    ]
+    call = {"entry": "f", "args": "[1, 2]", "output": "3"}
+    texted = with_texts(questions, **call)
+    assert texted == [replace(q, text=question_text(q, **call)) for q in questions]
+    assert all(q.text for q in texted)

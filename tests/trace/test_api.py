@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import json
 
 import pytest
 
 from execverify.sandbox import Job, Limits
 from execverify.trace import BATCH_HOOK, Trace, TraceOptions, trace_call, trace_many
+from execverify.trace.statements import StatementFacts
 
 SLEEPY = "import time\ndef f(x):\n    time.sleep(30)\n"
 GOOD = "def f(x):\n    y = x * 2\n    return y\n"
@@ -75,6 +77,24 @@ def test_record_many_can_encode_each_trace_as_json(sandbox_311):
     decoded = [untimed(json.loads(text)) for text in encoded]
     assert decoded == [untimed(trace) for trace in traces()]
     assert [t["status"] for t in decoded] == ["ok", "error"] and decoded[0]["plain"] == "8"
+
+
+def test_record_many_uses_statement_facts_sent_with_a_program(sandbox_311):
+    # facts from the caller's own parse: the program is compiled, not parsed again, and the
+    # trace is the one the recorder would have made from its own parse
+    program = "def f(xs):\n    total = min(0,\n                len(xs))\n" \
+              "    for x in xs: total += x\n    return total\n"
+    facts = StatementFacts.of(ast.parse(program)).to_wire()
+
+    def traces(*programs: list) -> list:
+        job = Job(source="", entry="batch", hook=BATCH_HOOK, limits=sandbox_311.limits,
+                  hook_options={"programs": list(programs), "trace": {}})
+        return [Trace.from_dict(t) for t in sandbox_311.run_jobs([job])[0].data["traces"]]
+
+    parsed, sent = traces([program, "f", "[1, 2]"], [program, "f", "[1, 2]", facts])
+    assert sent.to_dict()["steps"] == parsed.to_dict()["steps"] and sent.path() == [2, 4, 5]
+    wrong = StatementFacts({}, frozenset(), {}).to_wire()  # line 3 no longer maps to line 2
+    assert 3 in traces([program, "f", "[1, 2]", wrong])[0].path()
 
 
 def test_options_are_validated():

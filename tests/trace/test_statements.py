@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import json
 import textwrap
 
 import pytest
 
 from execverify.trace.statements import (
+    StatementFacts,
     child_nodes,
+    child_statements,
     line_effects,
     nodes,
     one_line_loops,
@@ -52,6 +55,21 @@ def test_node_lists_follow_ast_walk():
     blocks = (ast.stmt, ast.excepthandler, ast.match_case)
     assert statement_nodes(tree) == [n for n in walked if isinstance(n, blocks)]
     assert all(child_nodes(n) == list(ast.iter_child_nodes(n)) for n in walked)
+
+
+def test_child_statements_are_the_statement_children():
+    for node in ast.walk(parse(SOURCE)):
+        assert child_statements(node) == [c for c in child_nodes(node) if isinstance(c, ast.stmt)]
+
+
+def test_statement_facts_hold_what_the_recorder_needs_and_survive_the_wire():
+    facts = StatementFacts.of(parse(SOURCE))
+    assert facts.lines[3] == 2 and facts.lines[9] == 8 and 4 not in facts.lines  # 4 is 4
+    assert facts.loops == frozenset({14})
+    assert facts.plain[4] == (("i", "x"), ()) and facts.plain[5] == (("total",), ("total",))
+    assert 7 not in facts.plain  # y = d[0] is not plain
+    assert StatementFacts.from_wire(json.loads(json.dumps(facts.to_wire()))) == facts
+    assert StatementFacts.of(None) == StatementFacts({}, frozenset(), {})
 
 
 def test_one_line_loops():

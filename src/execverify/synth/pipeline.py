@@ -49,6 +49,7 @@ from execverify.synth.generate import Program, generate
 from execverify.tasks.build import build_record
 from execverify.tasks.selection import TaskConfig
 from execverify.trace.model import Trace
+from execverify.trace.statements import StatementFacts
 
 GENERATORS = ("builtin", "llm")
 BATCH_HOOK = "execverify.trace.recorder:record_many"
@@ -194,25 +195,24 @@ class ShardWorker:
         budget = spec.quota * self.config.max_candidates_per_record
         in_flight = None
         while len(kept) < spec.quota:
-            with _collector_paused(self.pause_collector):
-                if index >= budget:  # a generator that almost never passes must not spin
-                    if in_flight is not None:
-                        self._keep(spec, in_flight, kept, rejected)
-                        in_flight = None
-                        continue
-                    rejected["budget_exhausted"] += spec.quota - len(kept)
-                    break
-                batch, index = self._candidates(spec, index, seen, rejected)
-                may_fill = in_flight is not None and len(kept) + len(in_flight[0]) >= spec.quota
-                if may_fill:
-                    self._keep(spec, in_flight, kept, rejected)
-                    in_flight = None
-                    if len(kept) == spec.quota:
-                        break
-                submitted = (batch, self._submit(batch))
+            if index >= budget:  # a generator that almost never passes must not spin
                 if in_flight is not None:
                     self._keep(spec, in_flight, kept, rejected)
-                in_flight = submitted
+                    in_flight = None
+                    continue
+                rejected["budget_exhausted"] += spec.quota - len(kept)
+                break
+            batch, index = self._candidates(spec, index, seen, rejected)
+            may_fill = in_flight is not None and len(kept) + len(in_flight[0]) >= spec.quota
+            if may_fill:
+                self._keep(spec, in_flight, kept, rejected)
+                in_flight = None
+                if len(kept) == spec.quota:
+                    break
+            submitted = (batch, self._submit(batch))
+            if in_flight is not None:
+                self._keep(spec, in_flight, kept, rejected)
+            in_flight = submitted
         return kept, rejected
 
     def _keep(self, spec: ShardSpec, in_flight, kept: list[Record], rejected: Counter) -> None:
@@ -287,22 +287,28 @@ class ShardWorker:
                 rejected[f"llm_{outcome.reason}"] += 1
         return drawn, index + self.config.batch_size
 
-    def _options(self, programs: list[list[str]], plain_only: bool) -> dict[str, Any]:
+    def _options(self, programs: list[list[Any]], plain_only: bool) -> dict[str, Any]:
         return {"programs": programs, "trace": self.trace_options, "plain": True,
                 "plain_only": plain_only, "encode": True}
 
     def _submit(self, batch: list[Candidate]):
         """Per pool, one future per chunk of programs (the whole batch for the built-in
-        generator, one program per execution for model-written ones)."""
-        programs = [[c.program.source, c.program.entry, c.program.args] for c in batch]
-        chunks = [programs[i : i + self.chunk] for i in range(0, len(programs), self.chunk)]
+        generator, one program per execution for model-written ones). The tracing pool gets
+        each program's statement facts too, from the tree the checks parsed, and so need not
+        parse the program again."""
+        calls = [[c.program.source, c.program.entry, c.program.args] for c in batch]
+        traced = [[*call, StatementFacts.of(c.tree).to_wire()] for call, c in zip(calls, batch)]
         return tuple(
             [(chunk, sandbox.submit_jobs([self._job(sandbox, chunk, plain_only)])[0])
-             for chunk in chunks]
-            for sandbox, plain_only in ((self.main, False), (self.alt, True))
+             for chunk in self._chunks(programs)]
+            for sandbox, plain_only, programs in ((self.main, False, traced),
+                                                  (self.alt, True, calls))
         )
 
-    def _job(self, sandbox: Sandbox, programs: list[list[str]], plain_only: bool) -> Job:
+    def _chunks(self, programs: list[list[Any]]) -> list[list[list[Any]]]:
+        return [programs[i : i + self.chunk] for i in range(0, len(programs), self.chunk)]
+
+    def _job(self, sandbox: Sandbox, programs: list[list[Any]], plain_only: bool) -> Job:
         return Job(source="", entry="batch", hook=BATCH_HOOK,
                    hook_options=self._options(programs, plain_only),
                    limits=_batch_limits(sandbox.limits, len(programs)))
@@ -357,13 +363,14 @@ class ShardWorker:
 
 @contextlib.contextmanager
 def _collector_paused(pause: bool) -> Iterator[None]:
-    """The cyclic garbage collector off for one batch of candidates (if ``pause``).
+    """The cyclic garbage collector off while a shard is made and serialised (if ``pause``).
 
-    A batch allocates tens of thousands of small objects (trees, steps, questions) that live
-    until it is done, and the collector, triggered by allocation counts, would scan them and
-    the records kept so far over and over: measured, a tenth of this process's time. The few
-    garbage cycles a batch leaves (``ast.literal_eval`` makes some) wait for the collector's
-    next run, after the batch.
+    A shard allocates a few hundred thousand small objects (trees, steps, questions), and its
+    records live until the shard is written. Run by allocation counts, the collector would scan
+    the records kept so far again and again: a tenth of this process's time when measured,
+    still a twentieth when paused batch by batch. Paused for the whole shard, it runs once,
+    after the records are freed, over nothing but the shard's garbage cycles (``ast.literal_eval``
+    leaves a few objects per call): a small fraction of what the records took in memory.
     """
     enabled = gc.isenabled()
     if pause:
@@ -447,16 +454,24 @@ def run_shard(config_data: dict[str, Any], spec_data: dict[str, Any], out: str,
     own = worker is None
     worker = worker or ShardWorker(config)
     try:
-        records, rejected = worker.run(spec)
+        with _collector_paused(worker.pause_collector):
+            data, kept, rejected = _shard_jsonl(worker, spec)
     finally:
         if own:
             worker.close()
     path = _shard_path(out_dir, spec)
-    dataset.write_atomic(path, dataset.records_to_jsonl(records))
+    dataset.write_atomic(path, data)
     stats = {"key": _spec_key(config, spec), "sha256": dataset.sha256_file(path),
-             "level": spec.level, "kept": len(records), "rejected": dict(sorted(rejected.items()))}
+             "level": spec.level, "kept": kept, "rejected": dict(sorted(rejected.items()))}
     dataset.write_json(_stats_path(out_dir, spec), stats)
     return stats
+
+
+def _shard_jsonl(worker: ShardWorker, spec: ShardSpec) -> tuple[bytes, int, Counter]:
+    """The shard's file contents, record count and rejections. Its records are freed when this
+    returns, before the caller lets the garbage collector run again (see _collector_paused)."""
+    records, rejected = worker.run(spec)
+    return dataset.records_to_jsonl(records), len(records), rejected
 
 
 def _remove_stale_shards(out: Path, specs: Sequence[ShardSpec]) -> None:

@@ -11,7 +11,7 @@ import ast
 import builtins
 from typing import Any
 
-from execverify.trace.statements import child_nodes, nodes
+from execverify.trace.statements import child_statements, nodes, statement_nodes
 
 _CONTROL = (ast.If, ast.For, ast.While, ast.AsyncFor)
 _BUILTIN_NAMES = frozenset(dir(builtins))
@@ -29,13 +29,13 @@ def program_features(program: str, entry: str, steps: int | None = None,
     events, when a trace supplied it). ``tree``: the program already parsed, to skip a parse.
     """
     tree = ast.parse(program) if tree is None else tree
-    functions: dict[str, ast.AST] = {}
-    calls: list[ast.Call] = []
-    for node in nodes(tree):  # one pass, shared: this runs for every synthesised record
-        if isinstance(node, ast.Call):
-            calls.append(node)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions[node.name] = node
+    # Both walks are kept on the tree and shared (this runs for every synthesised record);
+    # definitions are statements, so only the statements need a look for them.
+    functions: dict[str, ast.AST] = {
+        node.name: node for node in statement_nodes(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    calls = [node for node in nodes(tree) if isinstance(node, ast.Call)]
     methods = sorted({c.func.attr for c in calls if isinstance(c.func, ast.Attribute)})
     called_builtins = sorted(
         {
@@ -74,7 +74,7 @@ def _depth(body: list[ast.stmt]) -> int:
                 else_depth = _depth(orelse)
             deepest = max(deepest, 1 + inner, 1 + else_depth)
         else:
-            nested = [c for c in child_nodes(node) if isinstance(c, ast.stmt)]
+            nested = child_statements(node)
             for handler in getattr(node, "handlers", ()):
                 nested.extend(handler.body)
             deepest = max(deepest, _depth(nested))

@@ -15,7 +15,7 @@ import ast
 import bisect
 from dataclasses import dataclass
 
-from execverify.trace.statements import child_nodes, nodes
+from execverify.trace.statements import child_statements, statement_nodes
 
 # Statements that never produce a line event of their own, so "did line N run?" is ill-posed.
 _SILENT = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Global, ast.Nonlocal, ast.Try)
@@ -93,7 +93,8 @@ class ProgramLines:
 
 
 def _functions(tree: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
-    return [n for n in nodes(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return [n for n in statement_nodes(tree)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
 
 def _body_statements(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
@@ -108,7 +109,7 @@ def _body_statements(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.s
         found.append(node)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        children = [c for c in child_nodes(node) if isinstance(c, ast.stmt)]
+        children = child_statements(node)
         for handler in getattr(node, "handlers", ()):
             children.extend(handler.body)
         for case in getattr(node, "cases", ()):

@@ -101,12 +101,12 @@ def select_questions(
 ) -> list[Question]:
     """The record's questions, in ``config.kinds`` order, locations sorted within a kind.
 
-    Each kind draws from its own ``random.Random`` stream derived from ``seed`` and the kind, so
-    turning one kind on or off leaves the others' choices unchanged.
+    Each kind that draws gets its own ``random.Random`` stream derived from ``seed`` and the
+    kind, so turning one kind on or off leaves the others' choices unchanged. (Output and input
+    ask one fixed question and get none: seeding a generator from a string costs as much as
+    building either question.)
     """
-    builders: dict[str, Callable[[random.Random], list[Question]]] = {
-        "output": lambda rng: [output_question(output)],
-        "input": lambda rng: [input_question(args)],
+    drawn: dict[str, Callable[[random.Random], list[Question]]] = {
         "next_statement": lambda rng: _next_statements(lines, trace, config, rng),
         "state": lambda rng: _states(trace, lines, config, rng),
         "coverage": lambda rng: _coverage(lines, trace, config, rng),
@@ -114,7 +114,12 @@ def select_questions(
     }
     questions: list[Question] = []
     for kind in config.kinds:
-        questions.extend(builders[kind](random.Random(f"{seed}:{kind}")))
+        if kind == "output":
+            questions.append(output_question(output))
+        elif kind == "input":
+            questions.append(input_question(args))
+        else:
+            questions.extend(drawn[kind](random.Random(f"{seed}:{kind}")))
     return questions
 
 
@@ -126,10 +131,10 @@ def _next_statements(
     path = trace.path()
     counts: dict[int, int] = {}
     asked: dict[int, set[int]] = {}
-    for pos, line in enumerate(path):
+    branches, is_jump = lines.branches, lines.is_jump
+    for line, following in zip(path, [*path[1:], None]):
         hit = counts[line] = counts.get(line, 0) + 1
-        following = path[pos + 1] if pos + 1 < len(path) else None
-        if line in lines.branches or lines.is_jump(line, following):
+        if line in branches or is_jump(line, following):
             asked.setdefault(line, set()).add(hit)
     groups: dict[int, set[int]] = {}
     for line in sorted(lines.statements):

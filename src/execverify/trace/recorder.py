@@ -23,10 +23,11 @@ import json
 import linecache
 import sys
 import time
+from types import CodeType
 from typing import Any
 
 from execverify.trace.backends import MonitoringBackend, SettraceBackend
-from execverify.trace.statements import parse
+from execverify.trace.statements import StatementFacts, parse
 from execverify.trace.steps import Recorder, Stop, safe_repr
 
 WIRE_FORMAT = "execverify.trace/1"
@@ -58,8 +59,9 @@ def _choose_backend(name: str) -> str:
     return name
 
 
-def _call_arguments(namespace: dict[str, Any], args: str) -> tuple[tuple, dict[str, Any]]:
-    """Evaluate the argument source (positional and keyword) before tracing starts.
+def _arguments_code(args: str) -> CodeType:
+    """The argument source (positional and keyword) compiled to give ``(args, kwargs)``, so
+    that they are evaluated before tracing starts.
 
     The source must be exactly an argument list: ``"1), (2"`` would otherwise splice into a
     different expression."""
@@ -67,7 +69,14 @@ def _call_arguments(namespace: dict[str, Any], args: str) -> tuple[tuple, dict[s
     if not (isinstance(tree.body, ast.Call) and isinstance(tree.body.func, ast.Name)):
         raise SyntaxError(f"not an argument list: {args!r}")
     tree.body.func = _PACK_ARGUMENTS  # compile() reads the tree, it does not change it
-    return eval(compile(tree, "<args>", "eval"), namespace)
+    return compile(tree, "<args>", "eval")
+
+
+def _entry_function(namespace: dict[str, Any], entry: str) -> Any:
+    func = namespace.get(entry)
+    if not callable(func):
+        raise NameError(f"entry {entry!r} is not a function defined by the program")
+    return func
 
 
 def _error_text(exc: BaseException) -> str:
@@ -79,26 +88,29 @@ def _error_text(exc: BaseException) -> str:
 
 
 def record(namespace: dict[str, Any], entry: str, args: str,
-           options: dict[str, Any] | None = None, *, tree: Any = None) -> dict[str, Any]:
+           options: dict[str, Any] | None = None, *, facts: StatementFacts | None = None,
+           arguments: CodeType | None = None) -> dict[str, Any]:
     """Trace ``entry(<args>)`` in ``namespace``; never raises for anything the program does.
 
-    ``tree``: the program's ``ast`` if the caller parsed it already (saves parsing it twice).
+    ``facts``: the program's ``StatementFacts`` if the caller has them (saves parsing it).
+    ``arguments``: ``args`` already compiled by ``_arguments_code`` (``record_many`` shares it
+    with the untraced call).
     """
     opts = {**DEFAULT_OPTIONS, **(options or {})}
     result = _empty_result()
     try:
         backend_name = _choose_backend(str(opts["backend"]))
-        func = namespace.get(entry)
-        if not callable(func):
-            raise NameError(f"entry {entry!r} is not a function defined by the program")
-        call_args, call_kwargs = _call_arguments(namespace, args)
+        func = _entry_function(namespace, entry)
+        if arguments is None:
+            arguments = _arguments_code(args)
+        call_args, call_kwargs = eval(arguments, namespace)
     except BaseException as exc:  # bad options, entry or argument source
         return _failed(result, "error", _error_text(exc))
     filename = str(opts["filename"])
     source = opts["source"]
     if source is None:
         source = "".join(linecache.getlines(filename))
-    rec = Recorder(opts, parse(source) if tree is None else tree)
+    rec = Recorder(opts, StatementFacts.of(parse(source)) if facts is None else facts)
     cls = MonitoringBackend if backend_name == "monitoring" else SettraceBackend
     backend = cls(rec, filename)
     result["backend"] = backend.name
@@ -160,7 +172,9 @@ def record_many(namespace: dict[str, Any], entry: str, args: str,
     """Trace several programs in one sandbox execution (a hook; ``namespace``, ``entry`` and
     ``args`` of the carrier job are ignored).
 
-    ``options["programs"]``: list of ``[source, entry, args]``; ``options["trace"]``: recorder
+    ``options["programs"]``: list of ``[source, entry, args]``, each optionally with a fourth
+    item, the program's ``StatementFacts.to_wire()`` from a caller that parsed it already (the
+    program is then compiled from its text and not parsed here); ``options["trace"]``: recorder
     options for all of them. Each program runs in a fresh namespace and its stdout is captured
     on its own (up to ``options["stdout_chars"]``, default 65536). Returns ``{"traces": [...]}``
     in input order; a program that fails to compile or run at module level gets an ``error``
@@ -185,26 +199,24 @@ def record_many(namespace: dict[str, Any], entry: str, args: str,
     filename = str(trace_options.get("filename", DEFAULT_OPTIONS["filename"]))
     traces = []
     real_stdout = sys.stdout
-    for source, call_entry, call_args in options["programs"]:
+    for program in options["programs"]:
+        source, call_entry, call_args = program[:3]
+        sent = program[3] if len(program) > 3 else None
         buffer = io.StringIO()
         sys.stdout = buffer
         try:
             trace = _empty_result()
             try:
-                # Untraced only, no tree is needed, and compiling the text is about twice as
-                # fast as parsing it to an ``ast`` and compiling that.
-                tree = None if plain_only else ast.parse(source, filename)
-                # dont_inherit: this module's ``from __future__ import annotations`` must not
-                # turn the program's annotations into strings
-                code = compile(source if tree is None else tree, filename, "exec",
-                               dont_inherit=True)
+                code, facts = _compiled(source, filename, not plain_only, sent)
+                arguments = None if plain_only else _arguments_code(call_args)
                 if plain:
-                    trace.update(_plain_call(code, call_entry, call_args, builtins))
+                    trace.update(_plain_call(code, call_entry, call_args, builtins, arguments))
                 if not plain_only:
                     program_ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
                     exec(code, program_ns)
                     traced = record(program_ns, call_entry, call_args,
-                                    {**trace_options, "source": source}, tree=tree)
+                                    {**trace_options, "source": source}, facts=facts,
+                                    arguments=arguments)
                     trace = {**traced, **{k: trace[k] for k in ("plain", "plain_s") if k in trace}}
             except BaseException as exc:  # the program's own failure at module level
                 trace = _failed(_empty_result(), "error", _error_text(exc))
@@ -215,13 +227,44 @@ def record_many(namespace: dict[str, Any], entry: str, args: str,
     return {"traces": traces}
 
 
-def _plain_call(code: Any, entry: str, args: str, builtins: Any) -> dict[str, Any]:
-    """Run the program's call without tracing: its repr and wall time."""
+def _compiled(source: str, filename: str, traced: bool,
+              sent: list[Any] | None) -> tuple[CodeType, StatementFacts | None]:
+    """The program's code and, if it is to be traced, its statement facts: from ``sent`` (their
+    wire form, from a caller that parsed the program already) or from its tree. Compiling the
+    text is about twice as fast as parsing it to an ``ast`` and compiling that, so the program
+    is parsed only when its facts must come from its tree."""
+    if traced and sent is None:
+        tree = ast.parse(source, filename)
+        return _compile(tree, filename), StatementFacts.of(tree)
+    facts = StatementFacts.from_wire(sent) if traced else None
+    return _compile(source, filename), facts
+
+
+def _compile(program: str | ast.Module, filename: str) -> CodeType:
+    # dont_inherit: this module's ``from __future__ import annotations`` must not turn the
+    # program's annotations into strings
+    return compile(program, filename, "exec", dont_inherit=True)
+
+
+def _plain_call(code: Any, entry: str, args: str, builtins: Any,
+                arguments: CodeType | None) -> dict[str, Any]:
+    """Run the program's call without tracing: its repr and wall time.
+
+    ``arguments``: ``args`` compiled by ``_arguments_code`` when the traced call will use them
+    too (compiled once, evaluated once per call); without it the call's own text is compiled,
+    which costs half as much as that checked form.
+    """
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     exec(code, namespace)
-    call = compile(f"{entry}({args})", "<call>", "eval")
-    started = time.perf_counter()
-    value = eval(call, namespace)
+    if arguments is None:
+        call = compile(f"{entry}({args})", "<call>", "eval")
+        started = time.perf_counter()
+        value = eval(call, namespace)
+    else:
+        func = _entry_function(namespace, entry)
+        call_args, call_kwargs = eval(arguments, namespace)
+        started = time.perf_counter()
+        value = func(*call_args, **call_kwargs)
     return {"plain": safe_repr(value), "plain_s": time.perf_counter() - started}
 
 

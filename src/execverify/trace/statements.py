@@ -2,7 +2,7 @@
 
 Standard library only (used by the recorder inside the sandbox child).
 
-Two facts:
+Two facts (``StatementFacts`` holds both, as the recorder uses them):
 
 - ``statement_lines``: which statement each physical line belongs to. A step is a statement, so
   a multi-line statement is one step on its first line, whatever line table the compiler made.
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,14 @@ _PLAIN_EXPR = (
     ast.Starred, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.comprehension,
     ast.operator, ast.unaryop, ast.cmpop, ast.boolop, ast.expr_context,
 )
+# The ast module's own classes among those, except the two that need a check of their own
+# (Attribute, comprehension): for these ``_plain_expr`` only has to look below. Looking a
+# node's exact class up here is what it does for most nodes, instead of walking the tuple.
+_PLAIN_UNCHECKED = frozenset(
+    cls for cls in vars(ast).values()
+    if isinstance(cls, type) and issubclass(cls, _PLAIN_EXPR)
+    and not issubclass(cls, (ast.Attribute, ast.comprehension))
+)
 
 
 def parse(source: str) -> ast.Module | None:
@@ -98,8 +107,14 @@ def nodes(tree: ast.AST) -> list[ast.AST]:
 def _breadth_first(tree: ast.AST) -> list[ast.AST]:
     """``list(ast.walk(tree))``: breadth first, children in field order."""
     found = [tree]
+    append, extend = found.append, found.extend
     for node in found:  # appending while iterating: the list is the queue
-        found.extend(child_nodes(node))
+        for name in node._fields:  # child_nodes(node), inlined: a fifth faster on this path
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                extend([item for item in value if isinstance(item, ast.AST)])
+            elif isinstance(value, ast.AST):
+                append(value)
     return found
 
 
@@ -112,6 +127,18 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
             found.extend([item for item in value if isinstance(item, ast.AST)])
         elif isinstance(value, ast.AST):
             found.append(value)
+    return found
+
+
+def child_statements(node: ast.AST) -> list[ast.stmt]:
+    """The statements directly below ``node`` (its body, ``else`` and ``finally`` blocks, in
+    field order): ``child_nodes`` filtered to statements, without visiting the expressions,
+    since statements sit only in lists of statements."""
+    found: list[ast.stmt] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+            found.extend(value)
     return found
 
 
@@ -250,6 +277,12 @@ def _plain_expr(expr: ast.expr, writes: set[str]) -> bool:
     stack: list[ast.AST] = [expr]
     while stack:
         node = stack.pop()
+        cls = type(node)
+        if cls is ast.Name or cls is ast.Constant:  # nothing below (a name's context) to check
+            continue
+        if cls in _PLAIN_UNCHECKED:
+            stack.extend(child_nodes(node))
+            continue
         if isinstance(node, ast.Lambda):  # the body runs later, in its own frame
             stack.extend(node.args.defaults)
             stack.extend(d for d in node.args.kw_defaults if d is not None)
@@ -289,3 +322,45 @@ def one_line_loops(tree: ast.Module | None) -> frozenset[int]:
     return frozenset(node.lineno for node in statement_nodes(tree)
                      if isinstance(node, (ast.For, ast.While, ast.AsyncFor))
                      and node.body and node.body[0].lineno == node.lineno)
+
+
+@dataclass(frozen=True)
+class StatementFacts:
+    """What the recorder needs to know about a program's statements.
+
+    ``lines``: ``statement_lines`` without the lines that map to themselves (the recorder reads
+    an absent line as itself); ``loops``: ``one_line_loops``; ``plain``: for each plain line,
+    the names it binds (sorted, so that the recorder reads them in the same order in every
+    process) and those it updates in place (``line_effects``; other lines are absent).
+
+    ``to_wire``/``from_wire`` give the same as JSON-ready lists, so that a caller that has
+    parsed a program already (synthesis does, for its own checks) can send them along with it:
+    the recorder then compiles the text and never parses it, which saves about a fifth of
+    what recording a short program costs.
+    """
+
+    lines: dict[int, int]
+    loops: frozenset[int]
+    plain: dict[int, tuple[tuple[str, ...], tuple[str, ...]]]
+
+    @classmethod
+    def of(cls, tree: ast.Module | None) -> StatementFacts:
+        """The facts of a parsed program (``None``, a program that does not parse: none)."""
+        lines = {line: start for line, start in statement_lines(tree).items() if line != start}
+        plain = {line: (tuple(sorted(effect.writes)), effect.augmented)
+                 for line, effect in line_effects(tree).items() if effect.plain}
+        return cls(lines, one_line_loops(tree), plain)
+
+    def to_wire(self) -> list[Any]:
+        return [
+            [[line, start] for line, start in self.lines.items()],
+            sorted(self.loops),
+            [[line, list(writes), list(augmented)]
+             for line, (writes, augmented) in self.plain.items()],
+        ]
+
+    @classmethod
+    def from_wire(cls, data: list[Any]) -> StatementFacts:
+        lines, loops, plain = data
+        return cls({line: start for line, start in lines}, frozenset(loops),
+                   {line: (tuple(writes), tuple(augmented)) for line, writes, augmented in plain})

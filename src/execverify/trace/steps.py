@@ -17,11 +17,10 @@ time linear in the size of the frame's mutable data.
 
 from __future__ import annotations
 
-import ast
 import re
 from typing import Any
 
-from execverify.trace.statements import line_effects, one_line_loops, statement_lines
+from execverify.trace.statements import StatementFacts
 
 TRANSPARENT = frozenset({"<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})
 """Code names folded into the line that holds them (see the model's docstring)."""
@@ -59,7 +58,7 @@ class FrameState:
         self.line = -1            # statement line the frame is on; -1 before its first line
         self.step: list[Any] | None = None  # the open step; its changes come when it ends
         # Names the open step's line may bind, if it is plain (see statements.py); else None.
-        self.writes: frozenset[str] | None = None
+        self.writes: tuple[str, ...] | None = None
         self.calls = 0            # recorder.calls when the open step began
         self.closing = False      # a generator being closed (GeneratorExit): not recorded
         # name -> (object or _NOT_HELD, repr, type name); inlined values have "" for both.
@@ -76,12 +75,10 @@ class Recorder:
     no program code ran, only the names it binds are read; otherwise every local is.
     """
 
-    def __init__(self, opts: dict[str, Any], tree: ast.Module | None) -> None:
-        self.linemap = statement_lines(tree)
-        self.one_line_loops = one_line_loops(tree)
-        self.effects = {} if opts["read_all"] else {
-            line: (e.writes if e.plain else None, e.augmented)
-            for line, e in line_effects(tree).items()}
+    def __init__(self, opts: dict[str, Any], facts: StatementFacts) -> None:
+        self.linemap = facts.lines
+        self.one_line_loops = facts.loops
+        self.effects = {} if opts["read_all"] else facts.plain
         self.max_steps = int(opts["max_steps"])
         self.max_bytes = int(opts["max_bytes"])
         self.max_repr = int(opts["max_repr"])
