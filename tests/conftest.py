@@ -1,10 +1,21 @@
-"""Shared fixtures: a tiny model with the built-in model's tokenizer (training and demo tests)."""
+"""Shared fixtures for the training and demo tests: a small traced record, and a tiny model with
+the built-in model's tokenizer."""
 
 from __future__ import annotations
 
 import importlib.util
 
 import pytest
+
+
+@pytest.fixture(scope="module")
+def record():
+    """One level-1 record of a four-line loop, with output, input and state questions."""
+    from execverify.tasks import TaskConfig, build_record
+
+    program = "def f(xs):\n    ys = []\n    for x in xs:\n        ys.append(x * 2)\n    return ys\n"
+    return build_record(program, "f", "[5, 7]", level=1, source="builtin", id="r",
+                        config=TaskConfig(kinds=("output", "input", "state")))
 
 
 @pytest.fixture

@@ -7,16 +7,7 @@ from dataclasses import replace
 import pytest
 
 from execverify.demo.data import prepare_data, questions_asked, short_enough, split
-from execverify.tasks import TaskConfig, build_record
 from execverify.train.config import DemoConfig
-
-PROGRAM = "def f(xs):\n    ys = []\n    for x in xs:\n        ys.append(x * 2)\n    return ys\n"
-
-
-@pytest.fixture(scope="module")
-def record():
-    return build_record(PROGRAM, "f", "[5, 7]", level=1, source="builtin", id="r",
-                        config=TaskConfig(kinds=("output", "input", "state")))
 
 
 def test_questions_asked_counts_the_chosen_prompts(record):
@@ -35,7 +26,7 @@ def test_short_enough_limits_arguments_and_every_answer(record):
 
 
 def test_split_is_fixed_by_seed_and_keeps_held_out_programs_out_of_training(record):
-    records = [replace(record, id=f"r{i}", program=PROGRAM + f"# {i % 7}\n") for i in range(30)]
+    records = [replace(record, id=f"r{i}", program=record.program + f"# {i % 7}\n") for i in range(30)]
     config = DemoConfig(records=30, heldout_records=5)
     train, heldout = split(records, config)
     assert len(heldout) == 5

@@ -5,18 +5,9 @@ from __future__ import annotations
 import pytest
 
 from execverify.data.dataset import records_to_jsonl, write_atomic
-from execverify.tasks import TaskConfig, build_record
 from execverify.train.config import Stage1Config
 from execverify.train.grpo import GRPOResult, stage1_rows
 from execverify.train.records import load_records, select_records
-
-PROGRAM = "def f(xs):\n    ys = []\n    for x in xs:\n        ys.append(x * 2)\n    return ys\n"
-
-
-@pytest.fixture(scope="module")
-def record():
-    return build_record(PROGRAM, "f", "[5, 7]", level=1, source="builtin", id="r",
-                        config=TaskConfig(kinds=("output", "input", "state")))
 
 
 def test_stage1_rows_mix_combined_and_input_prompts(record):

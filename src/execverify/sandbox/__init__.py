@@ -53,11 +53,16 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from execverify.sandbox.interpreters import SandboxUnavailable, find_python
-    from execverify.sandbox.limits import Limits
-    from execverify.sandbox.pool import IsolationWarning, Sandbox, default_sandbox
-    from execverify.sandbox.result import ExecResult, Job, Status
+if TYPE_CHECKING:  # the same names, eagerly, for type checkers
+    from execverify.sandbox.interpreters import SandboxUnavailable as SandboxUnavailable
+    from execverify.sandbox.interpreters import find_python as find_python
+    from execverify.sandbox.limits import Limits as Limits
+    from execverify.sandbox.pool import IsolationWarning as IsolationWarning
+    from execverify.sandbox.pool import Sandbox as Sandbox
+    from execverify.sandbox.pool import default_sandbox as default_sandbox
+    from execverify.sandbox.result import ExecResult as ExecResult
+    from execverify.sandbox.result import Job as Job
+    from execverify.sandbox.result import Status as Status
 
 # Resolved on first use (PEP 562), not at import: every worker imports this package, and the
 # host-side pool would bring threads, subprocess and logging into each worker's heap, which
@@ -73,17 +78,7 @@ _EXPORTS = {
     "default_sandbox": "pool",
     "find_python": "interpreters",
 }
-__all__ = [
-    "ExecResult",
-    "IsolationWarning",
-    "Job",
-    "Limits",
-    "Sandbox",
-    "SandboxUnavailable",
-    "Status",
-    "default_sandbox",
-    "find_python",
-]
+__all__ = list(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:

@@ -49,23 +49,39 @@ class ChildPlan:
     call: CodeType | None = None
 
 
-def precompile(source: str, filename: str, mode: str) -> CodeType | None:
-    """Compile a small program in the worker, before the fork.
+def _compile(source: str, filename: str, mode: str) -> CodeType:
+    """``dont_inherit``: this module's ``from __future__ import annotations`` must not turn the
+    program's annotations into strings."""
+    return compile(source, filename, mode, dont_inherit=True)
+
+
+def _call_source(job: dict[str, Any]) -> str:
+    return f"{job['entry']}({job['args']})"
+
+
+def precompile(job: dict[str, Any]) -> tuple[CodeType | None, CodeType | None]:
+    """The job's program and, for a plain call, its call expression, compiled in the worker
+    before the fork (each None where the child must compile it itself).
 
     Compiling builds hundreds of short-lived objects; in the child each page they land on is
     a copy-on-write fault, which made compiling a third of a small program's cost there.
     Compiling runs none of the program's code, and for sources this small CPython bounds its
     cost (constant folding and nesting depth are capped). A source that is larger or does not
-    compile gets None, and the child compiles it itself under its limits, so errors are
-    reported exactly as before; so does one that warns (``x is 1``), since its warning belongs
-    on the program's stderr, not the worker's. ``dont_inherit``: this module's ``from
-    __future__ import annotations`` must not turn the program's annotations into strings."""
+    compile is left to the child, which compiles it under its limits, so errors are reported
+    exactly as before; so is one that warns (``x is 1``), since its warning belongs on the
+    program's stderr, not the worker's."""
+    program = _precompile(job["source"], PROGRAM_FILENAME, "exec")
+    plain_call = job["entry"] is not None and not job["hook"]
+    return program, _precompile(_call_source(job), CALL_FILENAME, "eval") if plain_call else None
+
+
+def _precompile(source: str, filename: str, mode: str) -> CodeType | None:
     if len(source) > PRECOMPILE_MAX_CHARS:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
-            return compile(source, filename, mode, dont_inherit=True)
+            return _compile(source, filename, mode)
         except BaseException:  # the child compiles it again and reports the error
             return None
 
@@ -148,13 +164,11 @@ def _execute(job: dict[str, Any], plan: ChildPlan) -> dict[str, Any]:
         if entry is not None and job["hook"]:  # resolved before the program can touch sys.modules
             module, _, func = job["hook"].partition(":")
             hook = getattr(importlib.import_module(module), func)
-        exec(plan.program or compile(source, PROGRAM_FILENAME, "exec", dont_inherit=True),
-             namespace)
+        exec(plan.program or _compile(source, PROGRAM_FILENAME, "exec"), namespace)
         if hook is not None:
             result["data"] = hook(namespace, entry, job["args"], job["hook_options"])
         elif entry is not None:
-            call = plan.call or compile(f"{entry}({job['args']})", CALL_FILENAME, "eval",
-                                        dont_inherit=True)
+            call = plan.call or _compile(_call_source(job), CALL_FILENAME, "eval")
             value = eval(call, namespace)
             result["value"] = _repr(value)[:cap]
             result["value_type"] = _type(value).__name__

@@ -33,8 +33,6 @@ from typing import Any
 
 from execverify.sandbox import isolation
 from execverify.sandbox.child import (
-    CALL_FILENAME,
-    PROGRAM_FILENAME,
     SETUP_FAILED_EXIT,
     ChildPlan,
     plan_rlimits,
@@ -145,15 +143,15 @@ class Worker:
         limits = job["limits"]
         fds = self._prepare(job.get("stdin"))
         read_end, fds["result"] = os.pipe()
+        program, call = precompile(job)
         plan = ChildPlan(
             fds=fds,
             close=sorted((self.own_fds | set(fds.values()) | {read_end}) - {0, 1, 2, 3}),
             rlimits=plan_rlimits(limits, limits["max_processes"] + self.nproc_extra),
             workdir=self.workdir,
             uid=self.uid,
-            program=precompile(job["source"], PROGRAM_FILENAME, "exec"),
-            call=(precompile(f"{job['entry']}({job['args']})", CALL_FILENAME, "eval")
-                  if job["entry"] is not None and not job["hook"] else None),
+            program=program,
+            call=call,
         )
         start = time.perf_counter()
         pid = self.fork()
