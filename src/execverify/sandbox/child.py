@@ -31,7 +31,7 @@ SETUP_FAILED_EXIT = 71
 # how its own result is reported.
 _repr, _type, _str, _len, _isinstance = repr, type, str, len, isinstance
 _OK = {"status": "ok"}
-_OK_FRAME = encode(_OK)
+OK_FRAME = encode(_OK)  # what a plain run that ends normally reports; the worker knows it too
 
 
 @dataclass(slots=True)
@@ -75,15 +75,25 @@ def precompile(job: dict[str, Any]) -> tuple[CodeType | None, CodeType | None]:
     return program, _precompile(_call_source(job), CALL_FILENAME, "eval") if plain_call else None
 
 
+# Every warning an error, while the worker compiles: see _precompile.
+_WARNINGS_AS_ERRORS = [("error", None, Warning, None, 0)]
+
+
 def _precompile(source: str, filename: str, mode: str) -> CodeType | None:
+    """Warnings become errors by swapping the filter list for the call, not through
+    ``warnings.catch_warnings``, whose bookkeeping wrote to ~40 copy-on-write pages per job in
+    the worker. Compiler warnings are issued without a registry, so nothing is cached under
+    the swapped filters and the filter version needs no bump."""
     if len(source) > PRECOMPILE_MAX_CHARS:
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            return _compile(source, filename, mode)
-        except BaseException:  # the child compiles it again and reports the error
-            return None
+    filters = warnings.filters
+    warnings.filters = _WARNINGS_AS_ERRORS
+    try:
+        return _compile(source, filename, mode)
+    except BaseException:  # the child compiles it again and reports the error
+        return None
+    finally:
+        warnings.filters = filters
 
 
 def plan_rlimits(limits: dict[str, Any], nproc: int) -> list[tuple[int, tuple[int, int]]]:
@@ -109,7 +119,7 @@ def run_child(job: dict[str, Any], plan: ChildPlan) -> None:
         result = _execute(job, plan)
         _flush()
         if result == _OK:  # most runs: skip building a JSON encoder in the child
-            os.write(RESULT_FD, _OK_FRAME)
+            os.write(RESULT_FD, OK_FRAME)
         else:
             write_frame(RESULT_FD, result)
     except BaseException:
@@ -139,10 +149,6 @@ def _lock_down(plan: ChildPlan) -> None:
     # files; their buffers are empty because the worker talks to the host with os.read/write
     # only. Reusing them saves building three new streams per execution.
     sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__
-    # The worker forks without CPython's after-fork hooks; this is the one that shows: each
-    # program gets fresh randomness, as under os.fork, not a copy of the worker's generator.
-    if "random" in sys.modules:
-        sys.modules["random"].seed()
 
 
 def _flush() -> None:

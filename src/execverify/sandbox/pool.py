@@ -26,7 +26,7 @@ from typing import Any
 
 from execverify.sandbox.interpreters import SandboxUnavailable, find_python
 from execverify.sandbox.limits import Limits
-from execverify.sandbox.protocol import encode, read_frame, write_all, write_frame
+from execverify.sandbox.protocol import FrameReader, encode, write_all, write_frame
 from execverify.sandbox.result import ExecResult, Job, Status
 
 log = logging.getLogger("execverify.sandbox")
@@ -105,6 +105,7 @@ class _WorkerProcess:
         )
         self.wfd = self.proc.stdin.fileno()
         self.rfd = self.proc.stdout.fileno()
+        self.frames = FrameReader(self.rfd)
         write_frame(self.wfd, config)
         self.hello: dict[str, Any] = {}
 
@@ -127,12 +128,15 @@ class _WorkerProcess:
         return self._read(timeout_s + _GRACE_S)
 
     def _read(self, timeout_s: float) -> dict[str, Any]:
-        ready, _, _ = select.select([self.rfd], [], [], timeout_s)
-        if not ready:
-            self.kill()
-            raise _WorkerDied(f"sandbox worker stopped answering for {timeout_s:.0f} s")
+        """The worker's next message. ``timeout_s`` bounds each wait for more bytes."""
         try:
-            message = read_frame(self.rfd)
+            while (message := self.frames.take()) is None:
+                ready, _, _ = select.select([self.rfd], [], [], timeout_s)
+                if not ready:
+                    self.kill()
+                    raise _WorkerDied(f"sandbox worker stopped answering for {timeout_s:.0f} s")
+                if not self.frames.fill():
+                    break
         except (OSError, ValueError) as exc:
             message = None
             log.debug("bad frame from worker: %s", exc)

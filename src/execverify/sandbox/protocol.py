@@ -31,17 +31,6 @@ def write_frame(fd: int, message: dict[str, Any]) -> None:
     write_all(fd, encode(message))
 
 
-def _read_exact(fd: int, n: int) -> bytes | None:
-    chunks = []
-    while n:
-        chunk = os.read(fd, min(n, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks)
-
-
 def decode(buffer: bytes) -> dict[str, Any]:
     """Decode one frame held in memory (header plus body); ValueError if malformed."""
     if len(buffer) < _HEADER.size:
@@ -50,21 +39,51 @@ def decode(buffer: bytes) -> dict[str, Any]:
     body = buffer[_HEADER.size : _HEADER.size + size]
     if len(body) != size:
         raise ValueError("truncated frame body")
-    message = json.loads(body.decode("utf-8", "surrogatepass"))
+    message = _parse(body)
     if not isinstance(message, dict):
         raise ValueError("frame is not an object")
     return message
 
 
-def read_frame(fd: int) -> dict[str, Any] | None:
-    """The next message, or None at end of stream."""
-    header = _read_exact(fd, _HEADER.size)
-    if header is None:
-        return None
-    (size,) = _HEADER.unpack(header)
-    if size > MAX_FRAME:
-        raise ValueError(f"frame of {size} bytes exceeds {MAX_FRAME}")
-    body = _read_exact(fd, size)
-    if body is None:
-        return None
+def _parse(body: bytes) -> Any:
     return json.loads(body.decode("utf-8", "surrogatepass"))
+
+
+class FrameReader:
+    """Frames arriving on a stream, read with as few ``os.read`` calls as the data allows.
+
+    One read usually brings in a whole frame, often several (the host keeps a few jobs in
+    flight), where reading a header and then its body took two. For the host, each read also
+    meant releasing and retaking the GIL, which cost more than the read itself."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._buffer = bytearray()
+
+    def take(self) -> dict[str, Any] | None:
+        """The next message if it is already buffered, else None (ValueError if malformed)."""
+        buffer = self._buffer
+        if len(buffer) < _HEADER.size:
+            return None
+        (size,) = _HEADER.unpack_from(buffer)
+        if size > MAX_FRAME:
+            raise ValueError(f"frame of {size} bytes exceeds {MAX_FRAME}")
+        end = _HEADER.size + size
+        if len(buffer) < end:
+            return None
+        body = bytes(buffer[_HEADER.size : end])
+        del buffer[:end]
+        return _parse(body)
+
+    def fill(self) -> bool:
+        """Read what the stream has (blocking until something comes); False at its end."""
+        data = os.read(self.fd, 1 << 16)
+        self._buffer += data
+        return bool(data)
+
+    def read(self) -> dict[str, Any] | None:
+        """The next message, blocking; None at end of stream."""
+        while (message := self.take()) is None:
+            if not self.fill():
+                return None
+        return message
