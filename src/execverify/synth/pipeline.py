@@ -48,11 +48,11 @@ from execverify.synth.filters import dedup_key, round_trips, static_violation
 from execverify.synth.generate import Program, generate
 from execverify.tasks.build import build_record
 from execverify.tasks.selection import TaskConfig
+from execverify.trace import BATCH_HOOK
 from execverify.trace.model import Trace
 from execverify.trace.statements import StatementFacts
 
 GENERATORS = ("builtin", "llm")
-BATCH_HOOK = "execverify.trace.recorder:record_many"
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,9 @@ class Candidate(NamedTuple):
 
 class ShardWorker:
     """Turns shard specs into records with two sandbox pools: the main one traces, the second
-    (another hash seed) reruns untraced to catch hash-order-dependent results."""
+    (another hash seed) runs each call untraced. The two runs must agree: that catches
+    results that depend on hash order or on anything else that differs between runs, and
+    tracing that changed a result; the untraced run's time is the one held to the limit."""
 
     def __init__(self, config: SynthConfig) -> None:
         self.config = config
@@ -288,8 +290,8 @@ class ShardWorker:
         return drawn, index + self.config.batch_size
 
     def _options(self, programs: list[list[Any]], plain_only: bool) -> dict[str, Any]:
-        return {"programs": programs, "trace": self.trace_options, "plain": True,
-                "plain_only": plain_only, "encode": True}
+        return {"programs": programs, "trace": self.trace_options, "plain_only": plain_only,
+                "encode": True}
 
     def _submit(self, batch: list[Candidate]):
         """Per pool, one future per chunk of programs (the whole batch for the built-in
@@ -331,15 +333,15 @@ class ShardWorker:
         return out
 
     def _verdict(self, traced: dict[str, Any], other: dict[str, Any]) -> str | Trace:
-        """``traced``: the main pool's trace with its untraced ``plain`` run; ``other``: the
-        untraced run under another hash seed."""
+        """``traced``: the main pool's trace; ``other``: the untraced run under another hash
+        seed (its result ``plain`` and call time ``plain_s``)."""
         if traced["status"] in ("step_limit", "size_limit"):
             return "trace_limit"
         if traced["status"] != "ok" or other["status"] != "ok":
             return "error"
-        if traced["plain_s"] > self.config.time_limit_s:
+        if other["plain_s"] > self.config.time_limit_s:
             return "slow"
-        if not traced["plain"] == traced["output"] == other["plain"]:
+        if traced["output"] != other["plain"]:
             return "nondeterministic"
         if len(traced["output"]) > self.config.max_output_chars:
             return "output_too_large"
