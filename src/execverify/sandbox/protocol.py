@@ -9,14 +9,33 @@ from __future__ import annotations
 import json
 import os
 import struct
+from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[attr-defined]
 from typing import Any
 
 _HEADER = struct.Struct(">I")
 MAX_FRAME = 256 << 20
 
 
+def _unserialisable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# One encoder for every frame, made once: ``json.dumps`` makes a new one per call, which in a
+# worker (whose pages each fork write-protects again) cost ~20 page faults per result frame.
+# It is the encoder ``json.dumps`` itself builds for these arguments (minus the check for
+# circular containers, which our messages never are); where the C accelerator is missing,
+# ``json.dumps`` is used.
+_ENCODER = (None if c_make_encoder is None or c_encode_basestring is None else
+            c_make_encoder(None, _unserialisable, c_encode_basestring, None, ":", ",",
+                           False, False, True))
+
+
 def encode(message: dict[str, Any]) -> bytes:
-    body = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+    if _ENCODER is None:
+        text = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+    else:
+        text = "".join(_ENCODER(message, 0))
+    body = text.encode("utf-8", "surrogatepass")
     return _HEADER.pack(len(body)) + body
 
 

@@ -61,6 +61,8 @@ _IN, _OUT = 0, 1  # the host channel
 _libc_fork = ctypes.PyDLL(None, use_errno=True).fork
 _libc_fork.restype = ctypes.c_int
 _libc_fork.argtypes = []
+_libc_kill = ctypes.CDLL(None).kill
+_libc_kill.argtypes = [ctypes.c_int, ctypes.c_int]
 
 # The module-level generator that programs' ``random.random()`` and friends draw from, and its
 # C-level seed (None: OS entropy), bound once: the Python wrapper ``random.seed`` wrote to
@@ -101,6 +103,8 @@ class Worker:
             os.chmod(self.base, 0o711)  # the program's uid may pass through, not list or write
         self.io_dir = os.path.join(self.base, ".io")
         self.workdir = os.path.join(self.base, "work")
+        self.out_path = os.path.join(self.io_dir, "out")
+        self.err_path = os.path.join(self.io_dir, "err")
         # Under its own uid in our namespaces, a program can write only its working directory
         # (/tmp and /dev/shm are root's 0755 tmpfs); otherwise sweep every writable root.
         if self.mode == "namespaces":
@@ -216,10 +220,8 @@ class Worker:
         """The job's stdin, stdout and stderr. The output files are opened for reading too, so
         the worker reads back what the program wrote through these very descriptors."""
         flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC
-        fds = {
-            "stdout": os.open(os.path.join(self.io_dir, "out"), flags, 0o600),
-            "stderr": os.open(os.path.join(self.io_dir, "err"), flags, 0o600),
-        }
+        fds = {"stdout": os.open(self.out_path, flags, 0o600),
+               "stderr": os.open(self.err_path, flags, 0o600)}
         if stdin:
             path = os.path.join(self.io_dir, "in")
             with open(path, "w", encoding="utf-8") as fh:
@@ -266,11 +268,8 @@ class Worker:
         _, status, rusage = os.wait4(pid, 0)
         if self.mode == "namespaces":
             # As PID 1 of our own PID namespace: every other process in it is the program's.
-            try:
-                os.kill(-1, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            _reap_all()
+            if _kill_everyone_else():
+                _reap_all()
         else:
             _kill_orphans()
         return status, rusage
@@ -285,7 +284,7 @@ def _read_outputs(result: dict[str, Any], fds: dict[str, int], cap: int) -> None
     over = False
     for name in ("stdout", "stderr"):
         fd = fds[name]
-        size = os.fstat(fd).st_size
+        size = os.lseek(fd, 0, os.SEEK_END)
         data = os.pread(fd, min(size, cap + 1), 0) if size else b""
         if len(data) > cap:
             over, data = True, data[:cap]
@@ -315,6 +314,12 @@ def _fork() -> int:
 
 def _single_threaded() -> bool:
     return len(os.listdir("/proc/self/task")) == 1
+
+
+def _kill_everyone_else() -> bool:
+    """SIGKILL to every process we may signal but ourselves; False if there was none, the usual
+    case. libc's kill reports that as ESRCH where ``os.kill`` raises: an exception per job."""
+    return _libc_kill(-1, signal.SIGKILL) == 0
 
 
 def _remove(path: str) -> None:
