@@ -237,3 +237,22 @@ def test_large_and_broken_sources_are_compiled_in_the_child(sandbox):
     assert sandbox.run(big).stdout == f"{PRECOMPILE_MAX_CHARS // 10}\n"
     r = sandbox.call("def f(x):\n    return x", "f", "1,,")
     assert r.status == "error" and r.error_type == "SyntaxError"
+
+
+def test_programs_see_site_packages_and_the_site_builtins(sandbox):
+    # the worker starts without site (-S); it adds site-packages and exit/quit/help itself
+    r = sandbox.run("import pytest\nprint(pytest.__name__, type(help).__name__)\nexit(3)")
+    assert r.status == "error" and r.exit_code == 3, r
+    assert r.stdout == "pytest _Helper\n"
+    assert sandbox.run("quit()").status == "ok"
+
+
+def test_pth_files_give_their_folders_but_run_no_code(tmp_path):
+    from execverify.sandbox.worker import _pth_paths
+
+    (tmp_path / "pkg_dir").mkdir()
+    (tmp_path / "x.pth").write_text(
+        "# a comment\n\nimport os; os.environ['PTH_RAN'] = '1'\npkg_dir\nmissing_dir\n"
+    )
+    assert _pth_paths(str(tmp_path), "x.pth") == [str(tmp_path / "pkg_dir")]
+    assert _pth_paths(str(tmp_path), "absent.pth") == []

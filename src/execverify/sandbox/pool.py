@@ -93,9 +93,13 @@ class _WorkerProcess:
             "PYTHONHASHSEED": str(config["hash_seed"]),
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONIOENCODING": "utf-8:backslashreplace",
+            # Library calls bound once, at start: lazily, every child bound the calls only it
+            # makes (setsid, setuid...) itself, writing each into a copy-on-write page. The
+            # worker drops the variable once started; programs never see it.
+            "LD_BIND_NOW": "1",
         }
         self.proc = subprocess.Popen(
-            [python, "-s", "-c", _BOOT.format(root=_SRC_ROOT)],
+            [python, "-S", "-c", _BOOT.format(root=_SRC_ROOT)],  # -S: see worker.add_site_packages
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,

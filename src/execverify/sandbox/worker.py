@@ -82,6 +82,8 @@ class Worker:
 
     # -- start-up -------------------------------------------------------------------------
     def start(self) -> None:
+        os.environ.pop("LD_BIND_NOW", None)  # read by the dynamic linker at start (pool.py)
+        add_site_packages()
         for name in list(PRELOAD) + list(self.config.get("preload", [])):
             try:
                 importlib.import_module(name)
@@ -291,6 +293,48 @@ def _read_outputs(result: dict[str, Any], fds: dict[str, int], cap: int) -> None
         result[name] = data.decode("utf-8", "replace")
     if over and result["status"] in ("ok", "error"):
         result["status"] = "output_limit"
+
+
+def add_site_packages() -> None:
+    """Put this interpreter's site-packages on ``sys.path`` as ``site`` would, without its code.
+
+    The worker starts with ``-S``, because ``site`` runs the ``import`` lines of every ``.pth``
+    file installed, and each module that pulls in stays in the worker's heap, which every fork
+    copies: on the machine we measure on, one such file imported certifi, urllib, zipfile and
+    60 more modules, and a package that imported a large library there would make every
+    execution slow. The path lines of ``.pth`` files are honoured, so packages installed
+    through them still import; ``exit``, ``quit``, ``help``, ``copyright``, ``credits`` and
+    ``license`` are defined as ``site`` defines them. ``sitecustomize`` does not run."""
+    import site
+
+    for directory in site.getsitepackages():
+        if directory in sys.path or not os.path.isdir(directory):
+            continue
+        sys.path.append(directory)
+        for name in sorted(os.listdir(directory)):
+            if name.endswith(".pth"):
+                sys.path.extend(p for p in _pth_paths(directory, name) if p not in sys.path)
+    site.setquit()
+    site.setcopyright()
+    site.sethelper()
+
+
+def _pth_paths(directory: str, name: str) -> list[str]:
+    """The existing folders a ``.pth`` file lists (its ``import`` lines are not run)."""
+    try:
+        with open(os.path.join(directory, name), encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    paths = []
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith(("#", "import ", "import\t")):
+            continue
+        path = os.path.abspath(os.path.join(directory, line))
+        if os.path.exists(path):
+            paths.append(path)
+    return paths
 
 
 def _fork() -> int:
