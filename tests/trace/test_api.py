@@ -9,6 +9,7 @@ import pytest
 
 from execverify.sandbox import Job, Limits
 from execverify.trace import BATCH_HOOK, Trace, TraceOptions, trace_call, trace_many
+from execverify.trace.recorder import ship_code
 from execverify.trace.statements import StatementFacts
 
 SLEEPY = "import time\ndef f(x):\n    time.sleep(30)\n"
@@ -95,6 +96,25 @@ def test_record_many_uses_statement_facts_sent_with_a_program(sandbox_311):
     assert sent.to_dict()["steps"] == parsed.to_dict()["steps"] and sent.path() == [2, 4, 5]
     wrong = StatementFacts({}, frozenset(), {}).to_wire()  # line 3 no longer maps to line 2
     assert 3 in traces([program, "f", "[1, 2]", wrong])[0].path()
+
+
+def test_record_many_runs_code_shipped_with_a_program(sandbox_311):
+    # code from ship_code: the same trace as compiling the text there; and it is the shipped
+    # code that runs (here deliberately not the text's)
+    program = "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total\n"
+    facts = StatementFacts.of(ast.parse(program)).to_wire()
+
+    def traces(*programs: list, plain_only: bool = False) -> list:
+        job = Job(source="", entry="batch", hook=BATCH_HOOK, limits=sandbox_311.limits,
+                  hook_options={"programs": list(programs), "trace": {}, "plain_only": plain_only})
+        return sandbox_311.run_jobs([job])[0].data["traces"]
+
+    shipped = ship_code(ast.parse(program))
+    here, there = (Trace.from_dict(t) for t in traces([program, "f", "[1, 2]", facts],
+                                                      [program, "f", "[1, 2]", facts, shipped]))
+    assert there.to_dict()["steps"] == here.to_dict()["steps"] and there.output == "3"
+    other = ship_code("def f(xs):\n    return len(xs)\n")
+    assert traces([program, "f", "[1, 2]", None, other], plain_only=True)[0]["plain"] == "2"
 
 
 def test_options_are_validated():

@@ -34,6 +34,7 @@ import gc
 import hashlib
 import json
 import random
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -50,6 +51,7 @@ from execverify.tasks.build import build_record
 from execverify.tasks.selection import TaskConfig
 from execverify.trace import BATCH_HOOK
 from execverify.trace.model import Trace
+from execverify.trace.recorder import ship_code
 from execverify.trace.statements import StatementFacts
 
 GENERATORS = ("builtin", "llm")
@@ -173,8 +175,12 @@ class ShardWorker:
         self.llm = _llm_generator(config) if config.generator == "llm" else None
         self.decontaminator = _decontaminator() if config.decontaminate else None
         self.difficulty = _difficulty_filter(config) if config.difficulty_model else None
-        # Model-written programs are untrusted: one per sandbox execution, never batched.
+        # Model-written programs are untrusted: one per sandbox execution, never batched, and
+        # compiled only there. The built-in generator's are compiled here, once, from the tree
+        # the checks parsed, instead of in each pool's execution (marshalled code is only valid
+        # for the interpreter that made it, which both pools run).
         self.chunk = 1 if self.llm is not None else config.batch_size
+        self.ship_code = self.llm is None and self.main.python == sys.executable
         # Model inference (GPU tensors among its garbage) must not wait for a paused collector.
         self.pause_collector = self.llm is None and self.difficulty is None
 
@@ -297,14 +303,18 @@ class ShardWorker:
         """Per pool, one future per chunk of programs (the whole batch for the built-in
         generator, one program per execution for model-written ones). The tracing pool gets
         each program's statement facts too, from the tree the checks parsed, and so need not
-        parse the program again."""
+        parse the program again; both pools get the code compiled from it (``ship_code``)
+        where that is allowed (see ``__init__``)."""
         calls = [[c.program.source, c.program.entry, c.program.args] for c in batch]
-        traced = [[*call, StatementFacts.of(c.tree).to_wire()] for call, c in zip(calls, batch)]
+        codes = [ship_code(c.tree) if self.ship_code else None for c in batch]
+        traced = [[*call, StatementFacts.of(c.tree).to_wire(), code]
+                  for call, c, code in zip(calls, batch, codes)]
+        plain = [[*call, None, code] for call, code in zip(calls, codes)]
         return tuple(
             [(chunk, sandbox.submit_jobs([self._job(sandbox, chunk, plain_only)])[0])
              for chunk in self._chunks(programs)]
             for sandbox, plain_only, programs in ((self.main, False, traced),
-                                                  (self.alt, True, calls))
+                                                  (self.alt, True, plain))
         )
 
     def _chunks(self, programs: list[list[Any]]) -> list[list[list[Any]]]:

@@ -18,9 +18,11 @@ containers that it would otherwise scan over and over.
 from __future__ import annotations
 
 import ast
+import base64
 import gc
 import json
 import linecache
+import marshal
 import sys
 import time
 from types import CodeType
@@ -174,7 +176,8 @@ def record_many(namespace: dict[str, Any], entry: str, args: str,
 
     ``options["programs"]``: list of ``[source, entry, args]``, each optionally with a fourth
     item, the program's ``StatementFacts.to_wire()`` from a caller that parsed it already (the
-    program is then compiled from its text and not parsed here); ``options["trace"]``: recorder
+    program is then compiled from its text and not parsed here; None: parse it), and a fifth,
+    its code from ``ship_code`` (then it is not compiled here either); ``options["trace"]``: recorder
     options for all of them. Each program runs in a fresh namespace and its stdout is captured
     on its own (up to ``options["stdout_chars"]``, default 65536). Returns ``{"traces": [...]}``
     in input order; a program that fails to compile or run at module level gets an ``error``
@@ -202,12 +205,13 @@ def record_many(namespace: dict[str, Any], entry: str, args: str,
     for program in options["programs"]:
         source, call_entry, call_args = program[:3]
         sent = program[3] if len(program) > 3 else None
+        shipped = program[4] if len(program) > 4 else None
         buffer = io.StringIO()
         sys.stdout = buffer
         try:
             trace = _empty_result()
             try:
-                code, facts = _compiled(source, filename, not plain_only, sent)
+                code, facts = _compiled(source, filename, not plain_only, sent, shipped)
                 arguments = None if plain_only else _arguments_code(call_args)
                 if plain:
                     trace.update(_plain_call(code, call_entry, call_args, builtins, arguments))
@@ -227,23 +231,41 @@ def record_many(namespace: dict[str, Any], entry: str, args: str,
     return {"traces": traces}
 
 
-def _compiled(source: str, filename: str, traced: bool,
-              sent: list[Any] | None) -> tuple[CodeType, StatementFacts | None]:
-    """The program's code and, if it is to be traced, its statement facts: from ``sent`` (their
-    wire form, from a caller that parsed the program already) or from its tree. Compiling the
-    text is about twice as fast as parsing it to an ``ast`` and compiling that, so the program
-    is parsed only when its facts must come from its tree."""
-    if traced and sent is None:
-        tree = ast.parse(source, filename)
-        return _compile(tree, filename), StatementFacts.of(tree)
-    facts = StatementFacts.from_wire(sent) if traced else None
-    return _compile(source, filename), facts
+def _compiled(source: str, filename: str, traced: bool, sent: list[Any] | None,
+              shipped: str | None) -> tuple[CodeType, StatementFacts | None]:
+    """The program's code and, if it is to be traced, its statement facts.
+
+    The facts come from ``sent`` (their wire form, from a caller that parsed the program
+    already) or from the program's tree; the code from ``shipped`` (``ship_code``'s form, from
+    a caller that compiled it already) or from compiling here. Compiling the text is about
+    twice as fast as parsing it to an ``ast`` and compiling that, so the program is parsed only
+    when its facts must come from its tree."""
+    tree = ast.parse(source, filename) if traced and sent is None else None
+    facts = None
+    if traced:
+        facts = StatementFacts.of(tree) if tree is not None else StatementFacts.from_wire(sent)
+    if shipped is not None:
+        return marshal.loads(base64.b64decode(shipped)), facts
+    return compile_program(source if tree is None else tree, filename), facts
 
 
-def _compile(program: str | ast.Module, filename: str) -> CodeType:
-    # dont_inherit: this module's ``from __future__ import annotations`` must not turn the
-    # program's annotations into strings
+def compile_program(program: str | ast.Module, filename: str = DEFAULT_OPTIONS["filename"]
+                    ) -> CodeType:
+    """A program's module code, as the recorder runs it. ``dont_inherit``: this module's
+    ``from __future__ import annotations`` must not turn the program's annotations into
+    strings."""
     return compile(program, filename, "exec", dont_inherit=True)
+
+
+def ship_code(program: str | ast.Module, filename: str = DEFAULT_OPTIONS["filename"]) -> str:
+    """The program compiled, in the form ``record_many`` takes as a program's fifth item.
+
+    A caller that has the program's tree already (synthesis, for its checks) compiles it once
+    here instead of once in each sandbox execution that runs it: there, compiling is a third
+    of an untraced run and writes to pages each forked child must copy. The code is only
+    valid for this Python version (marshal and bytecode change between versions), so only
+    send it to a sandbox running this same interpreter."""
+    return base64.b64encode(marshal.dumps(compile_program(program, filename))).decode("ascii")
 
 
 def _plain_call(code: Any, entry: str, args: str, builtins: Any,
