@@ -109,12 +109,13 @@ def test_record_many_runs_code_shipped_with_a_program(sandbox_311):
                   hook_options={"programs": list(programs), "trace": {}, "plain_only": plain_only})
         return sandbox_311.run_jobs([job])[0].data["traces"]
 
-    shipped = ship_code(ast.parse(program))
+    shipped = ship_code(ast.parse(program), "[1, 2]")
     here, there = (Trace.from_dict(t) for t in traces([program, "f", "[1, 2]", facts],
                                                       [program, "f", "[1, 2]", facts, shipped]))
     assert there.to_dict()["steps"] == here.to_dict()["steps"] and there.output == "3"
-    other = ship_code("def f(xs):\n    return len(xs)\n")
-    assert traces([program, "f", "[1, 2]", None, other], plain_only=True)[0]["plain"] == "2"
+    other = ship_code("def f(xs):\n    return len(xs)\n", "[1, 2, 3]")
+    assert traces([program, "f", "[1, 2]", None, other], plain_only=True)[0]["plain"] == "3"
+    assert ship_code(program, "1), (2") is None and ship_code("def f(:", "1") is None
 
 
 def test_options_are_validated():

@@ -306,7 +306,7 @@ class ShardWorker:
         parse the program again; both pools get the code compiled from it (``ship_code``)
         where that is allowed (see ``__init__``)."""
         calls = [[c.program.source, c.program.entry, c.program.args] for c in batch]
-        codes = [ship_code(c.tree) if self.ship_code else None for c in batch]
+        codes = [ship_code(c.tree, c.program.args) if self.ship_code else None for c in batch]
         traced = [[*call, StatementFacts.of(c.tree).to_wire(), code]
                   for call, c, code in zip(calls, batch, codes)]
         plain = [[*call, None, code] for call, code in zip(calls, codes)]

@@ -211,8 +211,8 @@ def record_many(namespace: dict[str, Any], entry: str, args: str,
         try:
             trace = _empty_result()
             try:
-                code, facts = _compiled(source, filename, not plain_only, sent, shipped)
-                arguments = None if plain_only else _arguments_code(call_args)
+                code, facts, arguments = _compiled(source, call_args, filename, not plain_only,
+                                                   sent, shipped)
                 if plain:
                     trace.update(_plain_call(code, call_entry, call_args, builtins, arguments))
                 if not plain_only:
@@ -231,22 +231,25 @@ def record_many(namespace: dict[str, Any], entry: str, args: str,
     return {"traces": traces}
 
 
-def _compiled(source: str, filename: str, traced: bool, sent: list[Any] | None,
-              shipped: str | None) -> tuple[CodeType, StatementFacts | None]:
-    """The program's code and, if it is to be traced, its statement facts.
+def _compiled(source: str, args: str, filename: str, traced: bool, sent: list[Any] | None,
+              shipped: str | None) -> tuple[CodeType, StatementFacts | None, CodeType | None]:
+    """The program's code, its statement facts if it is to be traced, and its arguments'
+    code (``_arguments_code``; None for an untraced run, which then compiles its call text).
 
     The facts come from ``sent`` (their wire form, from a caller that parsed the program
-    already) or from the program's tree; the code from ``shipped`` (``ship_code``'s form, from
-    a caller that compiled it already) or from compiling here. Compiling the text is about
-    twice as fast as parsing it to an ``ast`` and compiling that, so the program is parsed only
-    when its facts must come from its tree."""
+    already) or from the program's tree; both codes from ``shipped`` (``ship_code``'s form,
+    from a caller that compiled them already) or from compiling here. Compiling the text is
+    about twice as fast as parsing it to an ``ast`` and compiling that, so the program is
+    parsed only when its facts must come from its tree."""
     tree = ast.parse(source, filename) if traced and sent is None else None
     facts = None
     if traced:
-        facts = StatementFacts.of(tree) if tree is not None else StatementFacts.from_wire(sent)
+        facts = StatementFacts.from_wire(sent) if tree is None else StatementFacts.of(tree)
     if shipped is not None:
-        return marshal.loads(base64.b64decode(shipped)), facts
-    return compile_program(source if tree is None else tree, filename), facts
+        code, arguments = marshal.loads(base64.b64decode(shipped))
+        return code, facts, arguments
+    code = compile_program(source if tree is None else tree, filename)
+    return code, facts, _arguments_code(args) if traced else None
 
 
 def compile_program(program: str | ast.Module, filename: str = DEFAULT_OPTIONS["filename"]
@@ -257,15 +260,22 @@ def compile_program(program: str | ast.Module, filename: str = DEFAULT_OPTIONS["
     return compile(program, filename, "exec", dont_inherit=True)
 
 
-def ship_code(program: str | ast.Module, filename: str = DEFAULT_OPTIONS["filename"]) -> str:
-    """The program compiled, in the form ``record_many`` takes as a program's fifth item.
+def ship_code(program: str | ast.Module, args: str,
+              filename: str = DEFAULT_OPTIONS["filename"]) -> str | None:
+    """The program and its call's arguments compiled, in the form ``record_many`` takes as a
+    program's fifth item; None if either does not compile (the sandbox then compiles them
+    and reports the error as usual).
 
-    A caller that has the program's tree already (synthesis, for its checks) compiles it once
-    here instead of once in each sandbox execution that runs it: there, compiling is a third
-    of an untraced run and writes to pages each forked child must copy. The code is only
-    valid for this Python version (marshal and bytecode change between versions), so only
-    send it to a sandbox running this same interpreter."""
-    return base64.b64encode(marshal.dumps(compile_program(program, filename))).decode("ascii")
+    A caller that has the program's tree already (synthesis, for its checks) compiles once
+    here instead of once in each sandbox execution that runs the program: there, compiling
+    was half of an untraced run, and writes to pages each forked child must copy. The code
+    is only valid for this Python version (marshal and bytecode change between versions), so
+    only send it to a sandbox running this same interpreter."""
+    try:
+        code = (compile_program(program, filename), _arguments_code(args))
+    except (SyntaxError, ValueError):
+        return None
+    return base64.b64encode(marshal.dumps(code)).decode("ascii")
 
 
 def _plain_call(code: Any, entry: str, args: str, builtins: Any,
