@@ -1,7 +1,8 @@
 """The pre-forked worker: a warm interpreter that forks once per execution.
 
-Started by the host pool as ``python -s -c "...; main()"`` with a scrubbed environment. It
-reads one config frame, imports what programs commonly need, isolates itself (namespaces when
+Started by the host pool as ``python -S -c "...; main()"`` (no ``site``: see
+:func:`add_site_packages`) with a scrubbed environment. It reads one config frame, puts
+site-packages on the path, imports what programs commonly need, isolates itself (namespaces when
 the kernel allows), says hello, then serves jobs from stdin one at a time. Per job it forks a
 child (see :mod:`execverify.sandbox.child`), enforces the wall clock from outside the child,
 kills whatever the child left behind, and replies with a result frame on stdout.
@@ -10,9 +11,12 @@ Where the time goes (measured on a 2-core VM, benchmarks/results/sandbox_through
 in Python but in the kernel's memory work for each fork: copying the worker's page tables,
 one copy-on-write fault for every page the child or the worker writes afterwards, and tearing
 the child's copy down. Hence the shape of this module: the worker imports only what children
-need (the package's host-side pool stays out of its heap), forks through libc without
-CPython's after-fork hooks (:func:`_fork`), and hands the child a ready-made
-:class:`~execverify.sandbox.child.ChildPlan` instead of letting it compute one.
+need (the package's host-side pool stays out of its heap, and so do modules that ``.pth``
+files would import), forks through libc without CPython's after-fork hooks (:func:`_fork`),
+does once what each child would otherwise do for itself (binding library calls, reseeding
+``random``), and hands the child a ready-made :class:`~execverify.sandbox.child.ChildPlan`
+instead of letting it compute one. Between forks the worker writes to as few pages as it
+can: each page it writes after a fork costs it a fault too.
 """
 
 from __future__ import annotations
@@ -23,11 +27,9 @@ import importlib
 import os
 import random
 import select
-import shutil
 import signal
 import stat
 import sys
-import tempfile
 import time
 from typing import Any
 
@@ -115,7 +117,8 @@ class Worker:
             self.scratch_roots = [self.base]
         self._reset_scratch()
         os.environ["HOME"] = os.environ["TMPDIR"] = self.workdir  # inherited by every child
-        tempfile.tempdir = None  # re-read TMPDIR
+        if "tempfile" in sys.modules:
+            sys.modules["tempfile"].tempdir = None  # re-read TMPDIR
         self.devnull = os.open(os.devnull, os.O_RDONLY)  # every job's stdin unless it has one
         self.own_fds = _open_fds()
         self.fork = _fork if _single_threaded() else os.fork
@@ -140,6 +143,8 @@ class Worker:
                     os._exit(3)
                 self.notes.append(f"namespaces unavailable ({exc}); rlimits only")
         isolation.prctl(isolation.PR_SET_CHILD_SUBREAPER, 1)
+        import tempfile  # see _remove for why not at the top
+
         self.base = tempfile.mkdtemp(prefix="execverify-sandbox-")
 
     def hello(self) -> dict[str, Any]:
@@ -278,7 +283,7 @@ class Worker:
 
     def close(self) -> None:
         if self.mode == "rlimits":
-            shutil.rmtree(self.base, ignore_errors=True)
+            _remove(self.base)
 
 
 def _read_outputs(result: dict[str, Any], fds: dict[str, int], cap: int) -> None:
@@ -369,6 +374,10 @@ def _kill_everyone_else() -> bool:
 def _remove(path: str) -> None:
     try:
         if os.path.isdir(path) and not os.path.islink(path):
+            # Imported only when a program left a folder behind: shutil (and tempfile, which
+            # imports it) bring in zlib, bz2 and lzma, 30 memory mappings every fork copies.
+            import shutil
+
             shutil.rmtree(path, ignore_errors=True)
         else:
             os.unlink(path)
