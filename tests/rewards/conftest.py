@@ -14,7 +14,11 @@ from execverify.data.records import Record
 from execverify.sandbox import Limits, Sandbox
 from execverify.tasks import TaskConfig, build_record
 
-ALL_KINDS = TaskConfig(kinds=("output", "input", "next_statement", "state", "coverage", "path"))
+# Every question selection could draw, so that the checks below look up the questions they test
+# whatever the seeded draw would pick (the draw is tested in tests/tasks).
+_EVERY = {f"max_{kind}": 1000 for kind in ("next_statement", "state", "coverage", "path")}
+ALL_KINDS = TaskConfig(kinds=("output", "input", "next_statement", "state", "coverage", "path"),
+                       max_end_answers=1000, **_EVERY)
 
 PROGRAMS: dict[str, tuple[str, str, str, TaskConfig]] = {
     "loop": (
@@ -30,7 +34,7 @@ PROGRAMS: dict[str, tuple[str, str, str, TaskConfig]] = {
         """,
         "f",
         "[1, 5, 3], 2",
-        TaskConfig(),
+        TaskConfig(max_end_answers=1000, **_EVERY),
     ),
     "helper": (
         """
