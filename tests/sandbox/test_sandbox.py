@@ -256,3 +256,10 @@ def test_pth_files_give_their_folders_but_run_no_code(tmp_path):
     )
     assert _pth_paths(str(tmp_path), "x.pth") == [str(tmp_path / "pkg_dir")]
     assert _pth_paths(str(tmp_path), "absent.pth") == []
+
+
+def test_programs_see_only_the_scrubbed_environment(sandbox):
+    # LD_BIND_NOW binds the worker's library calls at start; the worker drops it from environ
+    r = sandbox.run("import os\nprint(sorted(os.environ))")
+    assert r.ok
+    assert "LD_BIND_NOW" not in r.stdout and "HOME" in r.stdout and "TMPDIR" in r.stdout
