@@ -33,7 +33,8 @@ def test_lcb_execution_gold_right_and_restated_call_wrong(sandbox):
     assert samples[0].prompt.endswith("assert sumOfSquares(nums = [1, 2, 3, 4]) == ??\n"
                                       "[/PYTHON]\n[ANSWER]\n")
     gold = bench.score(samples, [[s.reference["output"]] for s in samples], sandbox)
-    assert all(v.passed == [True] for v in gold)  # needs BASE_IMPORTS (List, deque)
+    # needs BASE_IMPORTS (List, deque); statuses say why if not (one CI run saw a gold fail)
+    assert all(v.passed == [True] for v in gold), [(v.id, v.statuses) for v in gold]
     wrong = bench.score(samples, [["0"], ["3"], [samples[2].reference["input"]]], sandbox)
     assert [v.statuses[0] for v in wrong] == ["fail", "fail", "restates_call"]
     agg = bench.breakdown(gold)
