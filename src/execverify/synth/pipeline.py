@@ -180,7 +180,7 @@ class ShardWorker:
         # the checks parsed, instead of in each pool's execution (marshalled code is only valid
         # for the interpreter that made it, which both pools run).
         self.chunk = 1 if self.llm is not None else config.batch_size
-        self.ship_code = self.llm is None and self.main.python == sys.executable
+        self.ships_code = self.llm is None and self.main.python == sys.executable
         # Model inference (GPU tensors among its garbage) must not wait for a paused collector.
         self.pause_collector = self.llm is None and self.difficulty is None
 
@@ -306,7 +306,7 @@ class ShardWorker:
         parse the program again; both pools get the code compiled from it (``ship_code``)
         where that is allowed (see ``__init__``)."""
         calls = [[c.program.source, c.program.entry, c.program.args] for c in batch]
-        codes = [ship_code(c.tree, c.program.args) if self.ship_code else None for c in batch]
+        codes = [ship_code(c.tree, c.program.args) if self.ships_code else None for c in batch]
         traced = [[*call, StatementFacts.of(c.tree).to_wire(), code]
                   for call, c, code in zip(calls, batch, codes)]
         plain = [[*call, None, code] for call, code in zip(calls, codes)]

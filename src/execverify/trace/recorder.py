@@ -251,11 +251,11 @@ def _compiled(source: str, args: str, filename: str, traced: bool, sent: list[An
     if shipped is not None:
         code, arguments = marshal.loads(base64.b64decode(shipped))
         return code, facts, arguments
-    code = compile_program(source if tree is None else tree, filename)
+    code = _compile(source if tree is None else tree, filename)
     return code, facts, _arguments_code(args) if traced else None
 
 
-def compile_program(program: str | ast.Module, filename: str = DEFAULT_OPTIONS["filename"]
+def _compile(program: str | ast.Module, filename: str = DEFAULT_OPTIONS["filename"]
                     ) -> CodeType:
     """A program's module code, as the recorder runs it. ``dont_inherit``: this module's
     ``from __future__ import annotations`` must not turn the program's annotations into
@@ -275,7 +275,7 @@ def ship_code(program: str | ast.Module, args: str,
     is only valid for this Python version (marshal and bytecode change between versions), so
     only send it to a sandbox running this same interpreter."""
     try:
-        code = (compile_program(program, filename), _arguments_code(args))
+        code = (_compile(program, filename), _arguments_code(args))
     except (SyntaxError, ValueError):
         return None
     return base64.b64encode(marshal.dumps(code)).decode("ascii")
