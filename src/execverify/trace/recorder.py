@@ -255,8 +255,7 @@ def _compiled(source: str, args: str, filename: str, traced: bool, sent: list[An
     return code, facts, _arguments_code(args) if traced else None
 
 
-def _compile(program: str | ast.Module, filename: str = DEFAULT_OPTIONS["filename"]
-                    ) -> CodeType:
+def _compile(program: str | ast.Module, filename: str = DEFAULT_OPTIONS["filename"]) -> CodeType:
     """A program's module code, as the recorder runs it. ``dont_inherit``: this module's
     ``from __future__ import annotations`` must not turn the program's annotations into
     strings."""
