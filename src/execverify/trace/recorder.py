@@ -183,8 +183,9 @@ def record_many(namespace: dict[str, Any], entry: str, args: str,
     in input order; a program that fails to compile or run at module level gets an ``error``
     trace. With ``options["plain"]``, each program is first also called untraced, in another
     fresh namespace, and its trace gets ``plain`` (that call's repr) and ``plain_s`` (its wall
-    time): synthesis uses them for the time limit and the determinism check.
-    ``options["plain_only"]`` skips tracing (the trace then holds only status and ``plain``).
+    time). ``options["plain_only"]`` skips tracing (the trace then holds only status, ``plain``
+    and ``plain_s``): synthesis's second pool runs so, for the time limit and the determinism
+    check.
     With ``options["encode"]``, each trace comes back as its JSON text: the sandbox worker then
     relays one string per program instead of decoding and re-encoding every small list of
     every step, and the caller decodes each trace once (``json.loads``).
@@ -284,9 +285,9 @@ def _plain_call(code: Any, entry: str, args: str, builtins: Any,
                 arguments: CodeType | None) -> dict[str, Any]:
     """Run the program's call without tracing: its repr and wall time.
 
-    ``arguments``: ``args`` compiled by ``_arguments_code`` when the traced call will use them
-    too (compiled once, evaluated once per call); without it the call's own text is compiled,
-    which costs half as much as that checked form.
+    ``arguments``: ``args`` compiled by ``_arguments_code``, when the traced call uses them too
+    or the caller shipped them (compiled once, evaluated once per call); without it the call's
+    own text is compiled, which costs half as much as that checked form.
     """
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     exec(code, namespace)
