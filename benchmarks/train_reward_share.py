@@ -19,7 +19,7 @@ from benchreport import header, publish
 from execverify.data.dataset import read_records
 from execverify.synth.pipeline import SynthConfig, synthesize
 from execverify.train.config import Stage1Config
-from execverify.train.grpo import build_trainer, default_rewards
+from execverify.train.grpo import build_stage1_trainer, default_rewards
 
 
 class Timed:
@@ -78,7 +78,7 @@ def main() -> None:
                               logging_steps=1, save_steps=10_000, input_share=0.25,
                               extra={"gradient_checkpointing": False})
         rewards = [Timed(f, totals) for f in default_rewards()]
-        trainer = build_trainer(config, records, reward_funcs=rewards,
+        trainer = build_stage1_trainer(config, records, reward_funcs=rewards,
                                 callbacks=[step_timer(totals)])
         trainer.train()
     share = totals["reward"] / totals["step"]

@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from execverify import __version__
 
@@ -36,6 +37,39 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise CliError(f"{self.prog}: {message} (see --help)")
+
+
+class IntermixedParser(OneLineParser):
+    """Lets overrides follow options (``train stage1 --config X max_steps=3``): plain argparse
+    fills every positional from the first run of positionals and rejects later ones."""
+
+    _inner = False
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        if self._inner:  # parse_known_intermixed_args calls back into us
+            return super().parse_known_args(args, namespace)
+        self._inner = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._inner = False
+
+
+def intermixed(parser: argparse.ArgumentParser) -> None:
+    """Let ``parser`` (a verb's, made by ``build_parser``) take overrides after options."""
+    if isinstance(parser, OneLineParser):
+        parser.__class__ = IntermixedParser
+
+
+def add_recipe_arguments(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    """``--config NAME|FILE`` and the ``section.key=value`` overrides every verb takes."""
+    parser.add_argument("overrides", nargs="*", metavar="SECTION.KEY=VALUE",
+                        help="recipe overrides, e.g. synth.num=200 or reward.output_only=true")
+    parser.add_argument("--config", metavar="RECIPE", default=default,
+                        help="a recipe: a YAML file or a packaged name (cpu-demo, paper-7b)"
+                        + (f"; default {default}" if default else "; default: the built-in "
+                           "defaults"))
+    intermixed(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,13 +2,49 @@
 
 A failed check says which field of which config broke which rule, with the value given, so the
 fix is in the message: ``Limits.timeout_s must be a positive number of seconds; got -1``.
+Every config error is a ``ConfigError`` (a ``ValueError``), whichever package raises it.
 Standard library only: the sandbox worker imports it.
 """
 
 from __future__ import annotations
 
 
+class ConfigError(ValueError):
+    """A config value that breaks a rule; the message names the field, the value and the fix."""
+
+
+def fail(owner: str, name: str, value: object, rule: str) -> None:
+    """Raise ``ConfigError("<owner>.<name> <rule>; got <value>")``: ``rule`` says what the
+    field must be and, where it is not obvious, how to fix it."""
+    raise ConfigError(f"{owner}.{name} {rule}; got {value!r}")
+
+
 def require(ok: bool, owner: str, name: str, value: object, rule: str) -> None:
-    """Raise ``ValueError("<owner>.<name> must be <rule>; got <value>")`` unless ``ok``."""
+    """Raise ``ConfigError("<owner>.<name> must be <rule>; got <value>")`` unless ``ok``."""
     if not ok:
-        raise ValueError(f"{owner}.{name} must be {rule}; got {value!r}")
+        fail(owner, name, value, f"must be {rule}")
+
+
+def require_int(obj: object, *names: str, low: int = 1) -> None:
+    """Each named field of ``obj`` is an int (not a bool) of at least ``low``."""
+    for name in names:
+        value = getattr(obj, name)
+        require(isinstance(value, int) and not isinstance(value, bool) and value >= low,
+                type(obj).__name__, name, value, f"an integer >= {low}")
+
+
+def require_number(obj: object, *names: str, positive: bool = True) -> None:
+    """Each named field of ``obj`` is a number (not a bool), above 0 or (``positive`` False)
+    at least 0."""
+    for name in names:
+        value = getattr(obj, name)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (
+            value > 0 if positive else value >= 0)
+        require(ok, type(obj).__name__, name, value, "a number > 0" if positive else
+                "a number >= 0")
+
+
+def require_choice(obj: object, name: str, allowed: tuple[object, ...] | list[object]) -> None:
+    """The named field of ``obj`` is one of ``allowed``."""
+    value = getattr(obj, name)
+    require(value in allowed, type(obj).__name__, name, value, f"one of {list(allowed)}")

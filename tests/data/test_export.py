@@ -9,7 +9,8 @@ import pytest
 
 from execverify.cli import CliError, OneLineParser
 from execverify.data import cli as export_cli
-from execverify.data.export import export, read_records
+from execverify.data.dataset import read_records
+from execverify.data.export import export
 from execverify.data.records import Question, Record
 from execverify.tasks import render_combined
 
@@ -101,6 +102,7 @@ def _bad(tmp_path, name, text):
     folder = tmp_path / name
     folder.mkdir()
     (folder / "x.jsonl").write_text(text)
+    (folder / "manifest.json").write_text("{}")
     return folder
 
 
@@ -109,6 +111,9 @@ def test_bad_input_is_a_value_error_naming_the_place(dataset, tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
         export(tmp_path / "missing", tmp_path / "o.parquet", "verl")
     (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match=r"has no manifest\.json"):
+        export(tmp_path / "empty", tmp_path / "o.parquet", "verl")
+    (tmp_path / "empty" / "manifest.json").write_text("{}")
     with pytest.raises(ValueError, match=r"no \*\.jsonl"):
         export(tmp_path / "empty", tmp_path / "o.parquet", "verl")
     with pytest.raises(ValueError, match=r"x\.jsonl:1: not a valid record"):
@@ -118,7 +123,7 @@ def test_bad_input_is_a_value_error_naming_the_place(dataset, tmp_path):
         export(_bad(tmp_path, "dup", dup + dup), tmp_path / "o.parquet", "verl")
     with pytest.raises(ValueError, match="unknown format"):
         export(folder, tmp_path / "o", "csv")
-    with pytest.raises(ValueError, match="tasks must be"):
+    with pytest.raises(ValueError, match="unknown task 'state'"):
         export(folder, tmp_path / "o", "verl", tasks=("state",))
     (folder / "manifest.json").write_text("{broken")
     with pytest.raises(ValueError, match=r"manifest\.json: not valid JSON"):

@@ -4,6 +4,7 @@ import random
 
 import pytest
 
+from execverify.data.dataset import write_records
 from execverify.data.records import Record
 from execverify.eval.synthetic import Synthetic
 from execverify.synth import generate
@@ -27,9 +28,7 @@ def dataset(tmp_path_factory, sandbox):
                                         level=level, source="builtin",
                                         id=f"l{level}-{len(records)}", trace=trace))
     folder = tmp_path_factory.mktemp("heldout")
-    (folder / "shards").mkdir()
-    (folder / "shards" / "part-0.jsonl").write_text(
-        "".join(r.to_json() + "\n" for r in records), encoding="utf-8")
+    write_records(folder, records, {"generator": "test"})
     return folder, records
 
 
@@ -82,5 +81,5 @@ def test_wrong_answers_score_zero(dataset, sandbox):
 def test_a_single_jsonl_file_works_too(dataset, tmp_path):
     folder, records = dataset
     path = tmp_path / "records.jsonl"
-    path.write_text((folder / "shards" / "part-0.jsonl").read_text(), encoding="utf-8")
+    path.write_text((folder / "shards" / "records.jsonl").read_text(), encoding="utf-8")
     assert len(Synthetic(str(path)).samples()) == 2 * len(records)

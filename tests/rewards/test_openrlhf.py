@@ -36,7 +36,7 @@ def test_reward_func_batch(records, sandbox):
                  "<answer>[1, 10, 6]</answer>"]
     queries = [p + r + "<|im_end|>" for p, r in zip(prompts, responses)]
     queries[2] = "<s>" + queries[2]  # a BOS the prompt string lacks: found by its tail
-    labels = [row["record"] for row in (combined, combined, inputs, inputs, output)]
+    labels = [row["label"] for row in (combined, combined, inputs, inputs, output)]
     out = reward_func(queries, prompts, labels)
     assert set(out) == {"rewards", "scores", "extra_logs"}
     assert isinstance(out["rewards"], torch.Tensor)
@@ -53,3 +53,14 @@ def test_explicit_task_labels_and_bad_labels(records):
     out = reward_func(["<answer>'00000abc'</answer>", "x"], ["", ""], [label, "{broken"])
     assert out["rewards"].tolist() == [2.0, 0.0]
     assert out["extra_logs"]["execverify_format_ok"].tolist() == [1.0, 0.0]
+
+
+def test_a_label_without_a_task_is_not_guessed(records):
+    """A bare record (no task named) scores 0 with status bad_task, whatever the prompt."""
+    from execverify.rewards.openrlhf import task_and_truth
+
+    record = records["unreached"]
+    assert task_and_truth(record.to_json()) == ("", record.to_dict())
+    out = _reward_func()(["<answer>'00000abc'</answer>"], [""], [record.to_json()])
+    assert out["rewards"].tolist() == [0.0]
+    assert out["extra_logs"]["execverify_format_ok"].tolist() == [0.0]

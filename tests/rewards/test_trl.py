@@ -12,7 +12,6 @@ from execverify.data.export import trl_row
 from execverify.rewards import TestSuite
 from execverify.rewards.trl import (
     AsyncExecVerifyReward,
-    CodegenReward,
     ExecVerifyReward,
     async_input_reward,
     combined_reward,
@@ -78,12 +77,12 @@ def test_async_variant_and_pickling(records, sandbox):
 
 def test_codegen_reward(sandbox):
     suite = TestSuite("assert", ("assert f(1) == 2", "assert f(2) == 4"), entry="f", timeout_s=1.0)
-    reward = CodegenReward(sandbox=sandbox)
+    reward = ExecVerifyReward("codegen", sandbox=sandbox)
     out = reward(prompts=["p"] * 3,
                  completions=["```python\ndef f(x):\n    return x + 1\n```", "no code", "x"],
                  test_suite=[suite.to_json(), suite.to_dict(), None],
                  task=["codegen", "codegen", "codegen"])
-    assert out == [pytest.approx(0.55), 0.0, None]
+    assert out == [pytest.approx(0.55), 0.0, 0.0]  # a missing suite: 0, status bad_ground_truth
 
 
 def _tiny_tokenizer(texts):

@@ -90,7 +90,8 @@ def test_task_falls_back_to_the_data_source(records):
     record = records["loop"]
     out = compute_score("execverify/output", "<answer>[1, 10, 6]</answer>", record.to_json())
     assert out["score"] == 2.0 and out["step_acc"] == -1.0
-    assert compute_score("other", expected_completion(record), record.to_json())["score"] == 2.0
+    unnamed = compute_score("other", expected_completion(record), record.to_json())
+    assert unnamed["score"] == 0.0 and unnamed["format_ok"] == 0.0  # no task named: not guessed
     broken = compute_score("execverify/combined", None, "{}")
     assert broken["score"] == 0.0 and broken["format_ok"] == 0.0
 

@@ -43,7 +43,7 @@ def test_plan_splits_evenly_and_caps_shards():
 def test_config_validation():
     with pytest.raises(ValueError, match=r"levels must be levels 1\.\.6"):
         SynthConfig(levels=(0, 7))
-    with pytest.raises(ValueError, match="num must be >= 1"):
+    with pytest.raises(ValueError, match="num must be an integer >= 1"):
         SynthConfig(num=0)
 
 

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from execverify.tasks import (
-    DEFAULT_CONFIG,
+    DEFAULT_TASK_CONFIG,
     END,
     NIL,
     ProgramLines,
@@ -40,7 +40,7 @@ ARGS = "[1, 2, 3, 4, 5, 7, 8, 20, 9], 10"
 ALL = ("output", "input", "next_statement", "state", "coverage", "path")
 
 
-def select(traced, config=DEFAULT_CONFIG, seed=0, program=PROGRAM, args=ARGS):
+def select(traced, config=DEFAULT_TASK_CONFIG, seed=0, program=PROGRAM, args=ARGS):
     program, t = traced(program, "f", args)
     lines = ProgramLines.parse(program)
     qs = select_questions(lines, t, args=args, output=t.output, config=config, seed=seed)
@@ -163,9 +163,9 @@ def test_long_and_unstable_values_are_not_asked(traced):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"kinds": ("output", "trace")}, "unknown kinds \\['trace'\\]"),
-        ({"kinds": ("state", "state")}, "twice"),
-        ({"max_state": -1}, "max_state must be an int >= 0"),
+        ({"kinds": ("output", "trace")}, "unknown: \\['trace'\\]"),
+        ({"kinds": ("state", "state")}, "each kind once"),
+        ({"max_state": -1}, "max_state must be an integer >= 0"),
         ({"max_next_statement": 2.5}, "max_next_statement"),
     ],
 )

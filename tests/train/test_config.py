@@ -6,13 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from execverify.train.config import (
-    ConfigError,
-    SFTConfig,
-    Stage1Config,
-    load_config,
-    parse_overrides,
-)
+from execverify.config import ConfigError, load_section, parse_overrides
+from execverify.train.config import SFTConfig, Stage1Config
 
 RECIPE = Path(__file__).resolve().parents[2] / "configs" / "cpu-demo.yaml"
 
@@ -25,8 +20,8 @@ def test_stage1_defaults_follow_the_method():
 
 
 def test_the_cpu_recipe_loads_and_scales_the_method_down():
-    sft = load_config("sft", RECIPE)
-    stage1 = load_config("stage1", RECIPE)
+    sft = load_section("sft", RECIPE)
+    stage1 = load_section("stage1", RECIPE)
     assert isinstance(sft, SFTConfig) and sft.levels == (1, 2)
     assert isinstance(stage1, Stage1Config)
     assert stage1.num_generations < 8 and stage1.prompts_per_step < 128
@@ -34,11 +29,11 @@ def test_the_cpu_recipe_loads_and_scales_the_method_down():
 
 
 def test_overrides_plain_and_dotted_with_yaml_values():
-    c = load_config("stage1", RECIPE, ["max_steps=3", "stage1.learning_rate=2e-6",
+    c = load_section("stage1", RECIPE, ["max_steps=3", "stage1.learning_rate=2e-6",
                                        "sft.max_steps=99", "levels=[3]", "temperature=1"])
     assert (c.max_steps, c.learning_rate, c.levels, c.temperature) == (3, 2e-6, (3,), 1.0)
     assert isinstance(c.temperature, float)
-    assert load_config("sft", None, {"sft.max_steps": 99}).max_steps == 99
+    assert load_section("sft", None, {"sft.max_steps": 99}).max_steps == 99
 
 
 @pytest.mark.parametrize(("override", "words"), [
@@ -54,22 +49,22 @@ def test_overrides_plain_and_dotted_with_yaml_values():
 ])
 def test_bad_values_name_the_field_the_value_and_the_rule(override, words):
     with pytest.raises(ConfigError) as err:
-        load_config("stage1", None, [override])
+        load_section("stage1", None, [override])
     for word in words:
         assert word in str(err.value)
 
 
 def test_bad_files_and_sections(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
-        load_config("sft", tmp_path / "missing.yaml")
+        load_section("sft", tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("stage3:\n  x: 1\n")
     with pytest.raises(ConfigError, match="unknown sections"):
-        load_config("sft", bad)
+        load_section("sft", bad)
     with pytest.raises(ConfigError, match="unknown config section"):
-        load_config("stage9")
+        load_section("stage9")
     with pytest.raises(ConfigError, match="bool"):
-        load_config("sft", None, ["lora_r=true"])
+        load_section("sft", None, ["lora_r=true"])
 
 
 def test_parse_overrides_reads_yaml_scalars():

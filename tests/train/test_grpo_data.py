@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from execverify.data.dataset import records_to_jsonl, write_atomic
+from execverify.data.dataset import write_records
 from execverify.train.config import Stage1Config
 from execverify.train.grpo import GRPOResult, stage1_rows
 from execverify.train.records import load_records, select_records
@@ -26,7 +26,7 @@ def test_records_are_selected_by_level_and_count(record, tmp_path):
 
     records = [replace(record, id=f"r{i}", level=1 + i % 3) for i in range(9)]
     assert [r.id for r in select_records(records, (1, 2), 4)] == ["r0", "r1", "r3", "r4"]
-    write_atomic(tmp_path / "shards" / "0.jsonl", records_to_jsonl(records))
+    write_records(tmp_path, records)
     loaded = load_records(str(tmp_path), (3,))
     assert [r.id for r in loaded] == ["r2", "r5", "r8"]
     with pytest.raises(ValueError, match="no records of levels"):

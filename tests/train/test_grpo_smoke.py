@@ -16,7 +16,7 @@ import pytest
 from execverify.rewards.trl import ExecVerifyReward
 from execverify.tasks import TaskConfig, answer_block, as_chat, build_record, render_combined
 from execverify.train.config import Stage1Config
-from execverify.train.grpo import build_trainer
+from execverify.train.grpo import build_stage1_trainer
 
 torch = pytest.importorskip("torch")
 
@@ -78,7 +78,7 @@ def test_a_few_grpo_steps_move_the_weights_with_our_rewards(tmp_path, tiny_model
                           max_completion_length=32, logging_steps=1, save_steps=100,
                           extra={"gradient_checkpointing": False})
     reward = CountingReward()
-    trainer = build_trainer(config, [record] * 4, model=model, tokenizer=tokenizer,
+    trainer = build_stage1_trainer(config, [record] * 4, model=model, tokenizer=tokenizer,
                             reward_funcs=[reward])
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
     trainer.train()

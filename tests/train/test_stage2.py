@@ -10,15 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from execverify.config import ConfigError, load_section
 from execverify.rewards.codegen import TestSuite, run_many
-from execverify.rewards.trl import CodegenReward
-from execverify.train.config import (
-    ConfigError,
-    GRPOStageConfig,
-    Stage1Config,
-    Stage2Config,
-    load_config,
-)
+from execverify.rewards.trl import ExecVerifyReward
+from execverify.tasks import get_task
+from execverify.train.config import GRPOStageConfig, Stage1Config, Stage2Config
 from execverify.train.problems import (
     MBPP_TEST_IDS,
     MBPP_TRAIN_IDS,
@@ -28,7 +24,7 @@ from execverify.train.problems import (
     load_problems,
     mbpp_train_problems,
 )
-from execverify.train.stage2 import codegen_prompt, stage2_rows
+from execverify.train.stage2 import stage2_rows
 
 RECIPE = Path(__file__).resolve().parents[2] / "configs" / "cpu-demo.yaml"
 ADD = Problem("add", "Write add(a, b) returning a + b.",
@@ -195,10 +191,10 @@ def test_rows_carry_the_chat_prompt_and_the_suite_our_reward_reads():
     asked = rows[0]["prompt"][-1]["content"]
     assert asked.startswith("Write a solution") and "```python" in asked
     assert asked.endswith(ADD.prompt)
-    assert codegen_prompt(mbpp) == mbpp.prompt  # MBPP's instruct prompt asks already
-    assert codegen_prompt(mbpp).count("```python") == 1
+    assert get_task("codegen").prompt(mbpp) == mbpp.prompt  # MBPP's instruct prompt asks already
+    assert get_task("codegen").prompt(mbpp).count("```python") == 1
     right = "```python\ndef add(a, b):\n    return a + b\n```"
-    scores = CodegenReward()(prompts=[r["prompt"] for r in rows[:1]] * 2,
+    scores = ExecVerifyReward("codegen")(prompts=[r["prompt"] for r in rows[:1]] * 2,
                              completions=[right, "no code here"],
                              test_suite=[rows[0]["test_suite"]] * 2, task=["codegen"] * 2)
     assert scores == [pytest.approx(1.05), 0.0]
@@ -211,7 +207,7 @@ def test_stage2_config_continues_stage1_with_the_method_settings():
     shared = [f.name for f in fields(GRPOStageConfig) if f.name not in ("model", "data",
                                                                          "output_dir")]
     assert {n: getattr(c, n) for n in shared} == {n: getattr(s1, n) for n in shared}
-    demo = load_config("stage2", RECIPE)
+    demo = load_section("stage2", RECIPE)
     assert isinstance(demo, Stage2Config) and demo.model == "runs/demo/stage1"
     assert demo.num_generations < 8 and demo.prompts_per_step < 128 and demo.beta == 0.0
 
@@ -225,7 +221,7 @@ def test_stage2_config_continues_stage1_with_the_method_settings():
 ])
 def test_bad_stage2_values_name_the_field_and_the_rule(override, words):
     with pytest.raises(ConfigError) as err:
-        load_config("stage2", None, [override])
+        load_section("stage2", None, [override])
     for word in words:
         assert word in str(err.value)
 
@@ -242,8 +238,8 @@ def test_the_cli_resolves_stage2(capsys, tmp_path):
 
     assert run(["train", "stage2", "--config", str(RECIPE), "max_steps=3", "--dry-run"]) == 0
     printed = yaml.safe_load(capsys.readouterr().out)["stage2"]
-    assert printed == {**asdict(load_config("stage2", RECIPE, ["max_steps=3"])),
-                       "report_to": list(load_config("stage2", RECIPE).report_to)}
+    assert printed == {**asdict(load_section("stage2", RECIPE, ["max_steps=3"])),
+                       "report_to": list(load_section("stage2", RECIPE).report_to)}
     with pytest.raises(CliError, match="nor a file"):
         run(["train", "stage2", f"output_dir={tmp_path}", "data=/no/such/problems.jsonl"])
 
@@ -251,11 +247,11 @@ def test_the_cli_resolves_stage2(capsys, tmp_path):
 # -- smoke ---------------------------------------------------------------------------------
 
 
-class CountingReward(CodegenReward):
+class CountingReward(ExecVerifyReward):
     """Our code-generation reward, keeping every score it gave."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__("codegen")
         self.scores: list[float | None] = []
 
     def __call__(self, prompts=None, completions=None, **columns):
@@ -290,7 +286,7 @@ def test_a_few_grpo_steps_on_code_generation_with_our_reward(tmp_path, tiny_mode
     model, tokenizer = tiny_model
     right = "```python\ndef inc(x):\n    return x + 1\n```"
     wrong = right.replace("+ 1", "+ 2")
-    assert teach_half_right(model, tokenizer, codegen_prompt(problem), right, wrong) < 0.2
+    assert teach_half_right(model, tokenizer, get_task("codegen").prompt(problem), right, wrong) < 0.2
 
     config = Stage2Config(output_dir=str(tmp_path), num_generations=4, prompts_per_step=2,
                           max_steps=2, learning_rate=1e-4, max_completion_length=24,

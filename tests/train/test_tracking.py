@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from execverify.data.dataset import records_to_jsonl, write_atomic
+from execverify.data.dataset import write_records
 from execverify.tasks import TaskConfig, build_record
 from execverify.train.records import curriculum_order
 from execverify.train.tracking import (
@@ -93,8 +93,7 @@ def test_a_killed_sft_run_resumes_from_its_checkpoint(tmp_path, tiny_model, reco
     model_dir, data, out = tmp_path / "model", tmp_path / "data", tmp_path / "sft"
     model.save_pretrained(model_dir)
     tokenizer.save_pretrained(model_dir)
-    write_atomic(data / "records.jsonl",
-                 records_to_jsonl(replace(record, id=f"r{i}") for i in range(8)))
+    write_records(data, [replace(record, id=f"r{i}") for i in range(8)])
     command = [sys.executable, "-m", "execverify.cli", "train", "sft", f"model={model_dir}",
                f"data={data}", f"output_dir={out}", "max_steps=40", "save_steps=2",
                "batch_size=2", "logging_steps=1", "report_to=[]"]

@@ -18,14 +18,14 @@ import pytest
 import yaml
 
 from execverify.cli import CliError, OneLineParser
-from execverify.data.dataset import records_to_jsonl, write_atomic
+from execverify.data.dataset import write_records
 from execverify.rewards.verl import compute_score
 from execverify.tasks import build_record, expected_completion
 from execverify.train.cli import register
 from execverify.train.config import Stage1Config, Stage2Config, VerlConfig
 from execverify.train.verl_engine import (
     LaunchError,
-    plan,
+    plan_run,
     stream,
     write_config,
     write_data,
@@ -60,7 +60,7 @@ def dataset(tmp_path_factory) -> Path:
             for i, (src, entry, args) in enumerate(PROGRAMS)]
     records = [dataclasses.replace(base[i % 2], id=f"{base[i % 2].id}{i}") for i in range(20)]
     folder = tmp_path_factory.mktemp("data")
-    write_atomic(folder / "shards" / "0.jsonl", records_to_jsonl(records))
+    write_records(folder, records)
     return folder
 
 
@@ -72,7 +72,7 @@ def written(dataset, tmp_path_factory):
                           max_completion_length=64, input_share=0.5)
     verl = VerlConfig(nnodes=1, gpus_per_node=2, tensor_parallel=1, micro_batch_per_gpu=2,
                       val_records=4, max_prompt_length=1024)
-    run = plan("stage1", config, verl)
+    run = plan_run("stage1", config, verl)
     counts = write_data(config, verl, run)
     write_config(run, None)
     return run, counts
@@ -90,7 +90,7 @@ def written2(tmp_path_factory):
     config = Stage2Config(data=str(problems), output_dir=str(folder / "run"), num_generations=2,
                           prompts_per_step=4, max_completion_length=64)
     verl = VerlConfig(nnodes=1, gpus_per_node=2, tensor_parallel=1, micro_batch_per_gpu=2)
-    run = plan("stage2", config, verl)
+    run = plan_run("stage2", config, verl)
     counts = write_data(config, verl, run)
     write_config(run, None)
     return run, counts

@@ -1,22 +1,23 @@
 """Exporters: a dataset folder of records to what trainers read (verl Parquet, TRL, HF datasets).
 
-A dataset folder holds JSONL shards of records (every ``*.jsonl`` below it, read in sorted path
-order) and a ``manifest.json``. Each record becomes one row per task:
+The dataset is read by ``execverify.data.dataset.read_records`` (the one strict reader). Each
+record becomes one row per task asked for (``execverify.tasks``: ``combined``, the method's
+white-box prompt; ``input``; ``output``, the ablation baseline; or any registered task); a task
+whose prompt does not apply to a record skips it. The task lays out its row; this module only
+arranges rows per format.
 
-- ``combined``: the method's white-box prompt (``render_combined``);
-- ``input``: the input-prediction prompt (``render_single`` of the input question);
-- ``output``: the output-only prompt (the ablation baseline).
-
-Row layouts (every row carries the record ``id``, DESIGN.md section 3):
+Row layouts (every row carries the record ``id`` and the task by name, docs/design.md, "The
+record contract"):
 
 - verl (Parquet): ``data_source`` (``execverify/<task>``), ``prompt`` (chat messages),
   ``ability``, ``reward_model`` ``{"style": "rule", "ground_truth": <record JSON>}``,
   ``extra_info`` ``{"id", "task", "index", "split", "level", "source"}``; scored by
   ``execverify.rewards.verl.compute_score``.
 - trl (JSONL, or Parquet when the output name ends in ``.parquet``): a conversational
-  ``prompt``, ``task``, the record's fields (``features`` as JSON text, ``questions`` as a list),
-  and ``record`` (the whole record as JSON), which ``execverify.rewards.trl`` and
-  ``execverify.rewards.openrlhf`` read.
+  ``prompt``, ``task``, ``id``, ``level``, ``source``, the record's fields (``features`` as JSON
+  text, ``questions`` as a list), ``record`` (the whole record as JSON, what
+  ``execverify.rewards.trl`` reads) and ``label`` (``{"task", "record"}`` as JSON, what
+  ``execverify.rewards.openrlhf`` reads with ``--label_key label``).
 - hf: the trl rows saved with ``datasets.Dataset.save_to_disk``.
 
 pyarrow and datasets are optional (``pip install 'execverify[data]'``) and imported only here,
@@ -35,14 +36,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from execverify.data.dataset import read_records
 from execverify.data.records import Record
-from execverify.tasks.prompts import as_chat, combined_questions, render_combined, render_single
+from execverify.tasks.registry import DATA_SOURCE_PREFIX, get_task
 
 FORMATS: tuple[str, ...] = ("verl", "trl", "hf")
-EXPORT_TASKS: tuple[str, ...] = ("combined", "input", "output")
 DEFAULT_TASKS: tuple[str, ...] = ("combined", "input")
-DATA_SOURCE_PREFIX = "execverify/"
-ABILITY = "code_execution"
 
 
 @dataclass
@@ -57,100 +56,38 @@ class ExportSummary:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
-# -- reading -------------------------------------------------------------------------------
-
-
-def shard_paths(folder: str | os.PathLike[str]) -> list[Path]:
-    """Every ``*.jsonl`` below ``folder``, in sorted path order; raises ValueError if none."""
-    root = Path(folder)
-    if not root.is_dir():
-        raise ValueError(f"dataset folder {str(root)!r} does not exist or is not a directory")
-    paths = sorted(p for p in root.rglob("*.jsonl") if p.is_file())
-    if not paths:
-        raise ValueError(f"no *.jsonl shards under {str(root)!r}; is it a dataset folder?")
-    return paths
-
-
-def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """The folder's ``manifest.json`` (None if absent); raises ValueError if it is not JSON."""
-    path = Path(folder) / "manifest.json"
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: a manifest must be a JSON object")
-    return data
-
-
-def read_records(folder: str | os.PathLike[str]) -> Iterator[Record]:
-    """Records from every shard, in order; a bad line raises ValueError naming file and line,
-    and so does an id seen twice (rows must trace back to exactly one record)."""
-    seen: dict[str, str] = {}
-    for path in shard_paths(folder):
-        with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                where = f"{path}:{number}"
-                try:
-                    record = Record.from_json(line)
-                except (ValueError, TypeError) as exc:
-                    raise ValueError(f"{where}: not a valid record ({exc})") from exc
-                if record.id in seen:
-                    raise ValueError(f"{where}: record id {record.id!r} already in {seen[record.id]}")
-                seen[record.id] = where
-                yield record
-
-
 # -- rows ----------------------------------------------------------------------------------
 
 
-def task_prompt(record: Record, task: str) -> str | None:
-    """The prompt text for ``task``, or None when the record has nothing to ask for it."""
-    if task == "combined":
-        return render_combined(record) if combined_questions(record) else None
-    if task in ("input", "output"):
-        questions = record.questions_of(task)
-        return render_single(record, questions[0]) if questions else None
-    raise ValueError(f"unknown task {task!r}; use one of {EXPORT_TASKS}")
-
-
-def verl_row(record: Record, task: str, index: int, split: str) -> dict[str, Any] | None:
-    prompt = task_prompt(record, task)
-    if prompt is None:
+def verl_row(item: Any, task: str, index: int, split: str) -> dict[str, Any] | None:
+    """verl's layout of ``item`` for ``task`` (None: nothing to ask)."""
+    kind = get_task(task)
+    row = kind.row(item)
+    if row is None:
         return None
     return {
-        "data_source": DATA_SOURCE_PREFIX + task,
-        "prompt": as_chat(prompt),
-        "ability": ABILITY,
-        "reward_model": {"style": "rule", "ground_truth": record.to_json()},
-        "extra_info": {"id": record.id, "task": task, "index": index, "split": split,
-                       "level": record.level, "source": record.source},
+        "data_source": DATA_SOURCE_PREFIX + kind.name,
+        "prompt": row["prompt"],
+        "ability": kind.ability,
+        "reward_model": {"style": "rule", "ground_truth": row[kind.truth_column]},
+        "extra_info": {"id": row["id"], "task": kind.name, "index": index, "split": split,
+                       **kind.fields(item)},
     }
 
 
-def trl_row(record: Record, task: str) -> dict[str, Any] | None:
-    prompt = task_prompt(record, task)
-    if prompt is None:
+def trl_row(item: Any, task: str) -> dict[str, Any] | None:
+    """The TRL/HF layout: the task's row (chat ``prompt``, ``task``, ``id``, truth column),
+    its metadata and flat record fields, and the OpenRLHF ``label`` (task and truth)."""
+    kind = get_task(task)
+    row = kind.row(item)
+    if row is None:
         return None
-    data = record.to_dict()
-    return {
-        "prompt": as_chat(prompt),
-        "task": task,
-        "id": record.id,
-        "level": record.level,
-        "source": record.source,
-        "program": record.program,
-        "entry": record.entry,
-        "args": record.args,
-        "output": record.output,
-        "features": json.dumps(data["features"], ensure_ascii=False, sort_keys=True),
-        "questions": data["questions"],
-        "record": record.to_json(),
-    }
+    truth = row.pop(kind.truth_column)
+    row.update(kind.fields(item))
+    row.update(kind.trl_fields(item))
+    row[kind.truth_column] = truth
+    row["label"] = kind.label(row)
+    return row
 
 
 def build_rows(records: Iterable[Record], fmt: str, tasks: Sequence[str], split: str,
@@ -181,7 +118,6 @@ def export(folder: str | os.PathLike[str], out: str | os.PathLike[str], fmt: str
     never leaves a half-written file that looks complete.
     """
     check_options(fmt, tasks)
-    read_manifest(folder)
     out_path = Path(out)
     summary = ExportSummary(out=out_path, format=fmt)
     records: Iterable[Record] = read_records(folder)
@@ -200,10 +136,10 @@ def export(folder: str | os.PathLike[str], out: str | os.PathLike[str], fmt: str
 def check_options(fmt: str, tasks: Sequence[str]) -> None:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    unknown = [t for t in tasks if t not in EXPORT_TASKS]
-    if unknown or not tasks:
-        raise ValueError(f"tasks must be a non-empty list from {', '.join(EXPORT_TASKS)}; "
-                         f"got {list(tasks)}")
+    if not tasks:
+        raise ValueError("tasks must be a non-empty list of task names, like combined,input")
+    for task in tasks:
+        get_task(task)  # an unknown name lists the known ones
 
 
 def _writer_name(fmt: str, out: Path) -> str:

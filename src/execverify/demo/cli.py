@@ -11,8 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from execverify.cli import CliError, OneLineParser
-from execverify.train.cli import IntermixedParser
+from execverify.cli import CliError, intermixed
 
 DEFAULT_RECIPE = "cpu-demo"
 
@@ -33,12 +32,11 @@ def register(sub: Any) -> None:
                         help="print the resolved configs and exit")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.set_defaults(handler=run)
-    if isinstance(parser, OneLineParser):
-        parser.__class__ = IntermixedParser
+    intermixed(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from execverify.train.config import ConfigError
+    from execverify.config import ConfigError
 
     overrides = list(args.overrides) + ([f"demo.out={args.out}"] if args.out else [])
     try:
@@ -58,8 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_configs(recipe: str, overrides: list[str]) -> int:
+    from execverify.config import recipe_yaml
     from execverify.demo.run import stage_configs
-    from execverify.train.config import recipe_yaml
 
     print(recipe_yaml(dict(zip(("demo", "sft", "stage1"), stage_configs(recipe, overrides)))))
     return 0

@@ -14,9 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from execverify.data.dataset import read_records, records_to_jsonl, write_atomic, write_json
+from execverify.data.dataset import (
+    read_records,
+    records_to_jsonl,
+    write_atomic,
+    write_json,
+    write_records,
+)
 from execverify.data.records import Record
-from execverify.tasks.prompts import combined_questions
+from execverify.tasks import get_task
 from execverify.train.config import DemoConfig
 
 SPLIT_FILE = "split.json"
@@ -34,14 +40,9 @@ class DemoData:
 
 
 def questions_asked(record: Record, tasks: Sequence[str] = ("combined", "input")) -> int:
-    """Questions the held-out evaluation asks about a record: the combined prompt's, plus the
-    input-prediction prompt's one question when the record has one (as ``tasks`` choose)."""
-    asked = 0
-    if "combined" in tasks and record.questions_of("output"):
-        asked += len(combined_questions(record))
-    if "input" in tasks and record.questions_of("input"):
-        asked += 1
-    return asked
+    """Questions the held-out evaluation asks about a record: those of each task's prompt
+    (``execverify.tasks``; a task whose prompt does not apply asks none)."""
+    return sum(len(get_task(task).questions(record)) for task in tasks)
 
 
 def short_enough(record: Record, config: DemoConfig) -> bool:
@@ -73,7 +74,7 @@ def prepare_data(config: DemoConfig, out: Path, progress: bool = True) -> DemoDa
         records = _synthesise(config, folder / "synth", progress)
         train, heldout = split(records, config)
         _check(config, train, heldout, len(records))
-        write_atomic(train_dir / "records.jsonl", records_to_jsonl(train))
+        write_records(train_dir, train, {"generator": "execverify demo", "split": "train"})
         write_atomic(heldout_file, records_to_jsonl(heldout))
         counts = {"train_records": len(train), "heldout_records": len(heldout),
                   "heldout_questions": _asked(heldout, config)}

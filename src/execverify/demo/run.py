@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from execverify.config import load_section
 from execverify.data.dataset import write_json
 from execverify.demo.data import DemoData, prepare_data
-from execverify.train.config import DemoConfig, SFTConfig, Stage1Config, load_config
+from execverify.train.config import DemoConfig, SFTConfig, Stage1Config
 
 TIMINGS_FILE = "timings.json"
 
@@ -41,12 +42,12 @@ class DemoResult:
 def stage_configs(recipe: str | Path | None, overrides: Sequence[str] | dict[str, Any] = ()
                   ) -> tuple[DemoConfig, SFTConfig, Stage1Config]:
     """The demo's configs: its own section, and the training sections pointed into ``out``."""
-    demo = load_config("demo", recipe, overrides)
+    demo = load_section("demo", recipe, overrides)
     out = Path(demo.out)
-    sft = dataclasses.replace(load_config("sft", recipe, overrides), model=demo.model,
+    sft = dataclasses.replace(load_section("sft", recipe, overrides), model=demo.model,
                               data=str(out / "data" / "train"), output_dir=str(out / "sft"),
                               levels=demo.levels, seed=demo.seed)
-    stage1 = dataclasses.replace(load_config("stage1", recipe, overrides), model=sft.output_dir,
+    stage1 = dataclasses.replace(load_section("stage1", recipe, overrides), model=sft.output_dir,
                                  data=sft.data, output_dir=str(out / "stage1"),
                                  levels=demo.levels, seed=demo.seed)
     return demo, sft, stage1  # type: ignore[return-value]
@@ -75,7 +76,8 @@ def run_demo(recipe: str | Path | None = None, overrides: Sequence[str] | dict[s
     if demo.eval_after_sft:
         plan.append(("eval sft", lambda: evaluate_stage(demo, data, sft.output_dir,
                                                         out / "eval" / "sft", progress)))
-    plan += [("stage1", lambda: _stage1(stage1)),
+    reward = load_section("reward", recipe, overrides, plain=False)
+    plan += [("stage1", lambda: _stage1(stage1, reward)),
              ("eval final", lambda: evaluate_stage(demo, data, stage1.output_dir,
                                                    out / "eval" / "final", progress))]
     for name, step in plan:
@@ -147,10 +149,10 @@ def _sft(config: SFTConfig) -> dict[str, Any]:
             "output_dir": r.output_dir}
 
 
-def _stage1(config: Stage1Config) -> dict[str, Any]:
+def _stage1(config: Stage1Config, reward: Any) -> dict[str, Any]:
     from execverify.train.grpo import train_stage1
 
-    return train_stage1(config).summary()
+    return train_stage1(config, reward=reward).summary()
 
 
 class PhaseTimer:

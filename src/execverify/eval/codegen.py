@@ -23,11 +23,6 @@ from execverify.sandbox import Job, Limits
 if TYPE_CHECKING:
     from execverify.sandbox import Sandbox
 
-INSTRUCT_PREFIX = (
-    "Write a solution to the following problem in Python. Return the complete code in one "
-    "```python code block.\n\n"
-)
-
 
 class CodegenBenchmark(Benchmark):
     """Base for HumanEval(+), MBPP(+), LiveCodeBench code generation and BigCodeBench."""

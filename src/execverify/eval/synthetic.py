@@ -1,10 +1,10 @@
 """Synthetic held-out: our own records (a dataset folder from ``execverify synth``, or one JSONL
 file of records), asked and scored exactly as in training.
 
-Each record gives two samples: the method's combined prompt (the output question, then the
-white-box questions) and the separate input-prediction prompt. Both are scored with
-``execverify.rewards`` (``score_batch``), so evaluation and reward can never disagree. A
-combined sample *passes* when its output answer is right; every question's verdict is kept,
+Each record gives one sample per task (``execverify.tasks``; by default the method's combined
+prompt, the output question then the white-box questions, and the separate input-prediction
+prompt). Prompts, scoring and what counts as right are the tasks' own, so evaluation and
+reward can never disagree. A combined sample *passes* when its output answer is right; every question's verdict is kept,
 so the results break accuracy down by difficulty level and by question kind, and
 ``question_accuracy`` pools every question asked (its standard error treats the questions as
 independent, which those of one program are not quite).
@@ -17,39 +17,26 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from execverify.data.dataset import read_records
 from execverify.data.records import Record
 from execverify.eval.base import Benchmark, BenchmarkDataError, Sample, Verdict
 from execverify.eval.metrics import Metric, mean_stderr
-from execverify.rewards import score_batch
-from execverify.tasks.prompts import (
-    DEFAULT_TEMPLATES,
-    combined_questions,
-    render_combined,
-    render_single,
-)
+from execverify.rewards import ScoreResult, score_batch
+from execverify.tasks import get_task
+from execverify.tasks.prompts import DEFAULT_TEMPLATES
 
 if TYPE_CHECKING:
     from execverify.sandbox import Sandbox
 
-TASKS = ("combined", "input")
+SYNTHETIC_TASKS = ("combined", "input")
 
 
-def read_records(source: str) -> list[Record]:
-    """Records of a dataset folder (its JSONL shards) or of one JSONL file."""
-    from execverify.data.dataset import read_records as read_folder
-
-    path = Path(source).expanduser()
-    if not path.exists():
-        raise BenchmarkDataError(
-            f"synthetic: no dataset at {source!r}; make one with `execverify synth --out DIR`"
-        )
+def _load_records(source: str) -> list[Record]:
+    """Records of a dataset folder or of one JSONL file (``execverify.data.dataset``)."""
     try:
-        if path.is_dir():
-            return list(read_folder(path))
-        with path.open(encoding="utf-8") as fh:
-            return [Record.from_json(line) for line in fh if line.strip()]
-    except (ValueError, TypeError, KeyError) as exc:
-        raise BenchmarkDataError(f"synthetic: {source!r} holds a malformed record: {exc}") from exc
+        return list(read_records(Path(source).expanduser()))
+    except (ValueError, OSError) as exc:
+        raise BenchmarkDataError(f"synthetic: {exc}") from exc
 
 
 class Synthetic(Benchmark):
@@ -59,11 +46,11 @@ class Synthetic(Benchmark):
     max_new_tokens: ClassVar[int] = 1024
 
     def __init__(self, source: str | None = None, *, prompt_style: str = "direct",
-                 limit: int | None = None, tasks: Sequence[str] = TASKS) -> None:
+                 limit: int | None = None, tasks: Sequence[str] = SYNTHETIC_TASKS) -> None:
         super().__init__(source, prompt_style=prompt_style, limit=limit)
-        if not tasks or any(t not in TASKS for t in tasks):
-            raise ValueError(f"synthetic: tasks must be a non-empty subset of {TASKS}; got "
-                             f"{list(tasks)!r}")
+        if not tasks or any(get_task(t).truth_column != "record" for t in tasks):
+            raise ValueError(f"synthetic: tasks must be a non-empty list of record tasks (like "
+                             f"{list(SYNTHETIC_TASKS)}, or output); got {list(tasks)!r}")
         self.tasks = tuple(tasks)
         """Which prompts each record gives (a cheaper run can ask only ``combined``)."""
 
@@ -76,9 +63,9 @@ class Synthetic(Benchmark):
                 "synthetic needs a dataset: pass --data synthetic=DIR (from `execverify synth`)"
             )
         samples = []
-        for record in read_records(self.source):
+        for record in _load_records(self.source):
             for task in self.tasks:
-                prompt = self._prompt(record, task)
+                prompt = get_task(task).prompt(record)
                 if prompt is None:
                     continue
                 samples.append(Sample(
@@ -87,13 +74,6 @@ class Synthetic(Benchmark):
                     group={"level": record.level, "task": task},
                 ))
         return samples
-
-    @staticmethod
-    def _prompt(record: Record, task: str) -> str | None:
-        if task == "input":
-            questions = record.questions_of("input")
-            return render_single(record, questions[0]) if questions else None
-        return render_combined(record) if record.questions_of("output") else None
 
     def score(
         self, samples: Sequence[Sample], answers: Sequence[Sequence[str]], sandbox: Sandbox
@@ -105,19 +85,20 @@ class Synthetic(Benchmark):
             [samples[i].reference["task"] for i, _ in flat],
             sandbox=sandbox,
         )
-        per_sample: dict[int, list] = defaultdict(list)
+        per_sample: dict[int, list[ScoreResult]] = defaultdict(list)
         for (i, _), result in zip(flat, results):
             per_sample[i].append(result)
         verdicts = []
         for i, sample in enumerate(samples):
+            task = get_task(sample.reference["task"])
             scored = per_sample.get(i, [])
             first = scored[0] if scored else None
             verdicts.append(Verdict(
                 id=sample.id,
-                passed=[_passed(r) for r in scored],
+                passed=[task.correct(r) for r in scored],
                 answers=list(answers[i]),
-                statuses=[r.status if r.status != "ok" else ("pass" if _passed(r) else "fail")
-                          for r in scored],
+                statuses=[r.status if r.status != "ok" else ("pass" if task.correct(r) else
+                                                             "fail") for r in scored],
                 group=dict(sample.group),
                 details={
                     "reward": [r.score for r in scored],
@@ -132,7 +113,7 @@ class Synthetic(Benchmark):
         rewards = [sum(v.details["reward"]) / len(v.details["reward"])
                    for v in verdicts if v.details.get("reward")]
         out["reward"] = mean_stderr(rewards)
-        for task in TASKS:
+        for task in self.tasks:
             scores = [v.score for v in verdicts if v.group.get("task") == task]
             if scores:
                 out[task] = mean_stderr(scores)
@@ -159,21 +140,11 @@ class Synthetic(Benchmark):
         return out
 
 
-def _question_verdicts(sample: Sample, result: object) -> list[list]:
+def _question_verdicts(sample: Sample, result: ScoreResult | None) -> list[list]:
     """``[kind, correct]`` for every question the prompt asked, judged on the first
     generation; an unreadable completion gets every question wrong (not left out, or kinds
     a model never answers would vanish from the breakdown)."""
-    breakdown = getattr(result, "breakdown", ())
-    if breakdown:
-        return [[q.kind, bool(q.correct)] for q in breakdown]
+    if result is not None and result.breakdown:
+        return [[q.kind, bool(q.correct)] for q in result.breakdown]
     record = Record.from_dict(sample.reference["record"])
-    asked = (record.questions_of("input") if sample.reference["task"] == "input"
-             else combined_questions(record))
-    return [[q.kind, False] for q in asked]
-
-
-def _passed(result: object) -> bool:
-    """The output (combined) or input answer was right."""
-    breakdown = getattr(result, "breakdown", ())
-    return bool(breakdown) and bool(breakdown[0].correct) and breakdown[0].kind in (
-        "output", "input")
+    return [[q.kind, False] for q in get_task(sample.reference["task"]).questions(record)]

@@ -26,7 +26,6 @@ from execverify.rewards.codegen import (
 from execverify.rewards.config import DEFAULT_CONFIG, RewardConfig
 from execverify.rewards.parse import Parsed, completion_text, parse_completion
 from execverify.rewards.score import (
-    TASKS,
     QuestionScore,
     ScoreResult,
     as_record,
@@ -42,7 +41,6 @@ from execverify.rewards.score import (
 
 __all__ = [
     "DEFAULT_CONFIG",
-    "TASKS",
     "Parsed",
     "QuestionScore",
     "RewardConfig",

@@ -35,7 +35,7 @@ from execverify.rewards.values import (
 )
 from execverify.tasks.answers import END, NIL, parse_state_answer
 
-Verdict = tuple[bool, str]
+AnswerCheck = tuple[bool, str]
 
 _NUMBER = re.compile(r"^[+-]?\d{1,9}$")
 _LINE_WORD = re.compile(r"^line\s+(-?\d{1,9})\s*[.:]?$", re.IGNORECASE)
@@ -47,7 +47,7 @@ _CLASS_REPR = re.compile(r"^<(?:class|type) '([\w.]+)'>$")
 
 
 def check_answer(question: Question, answer: str, record: Record, *, max_chars: int = 4_096,
-                 max_depth: int = 64) -> Verdict:
+                 max_depth: int = 64) -> AnswerCheck:
     """Whether ``answer`` is a right answer to ``question`` (never raises)."""
     checker = _CHECKERS.get(question.kind)
     if checker is None:
@@ -72,7 +72,7 @@ def _longest(answers: tuple[str, ...]) -> int:
 
 
 def check_output(question: Question, answer: str, record: Record, cap: int,
-                 depth: int) -> Verdict:
+                 depth: int) -> AnswerCheck:
     text = answer.strip()
     if text.startswith("assert") and not text[6:7].isalnum() and text[6:7] != "_":
         value_text, why = _assert_value(text, record, cap, depth)
@@ -121,7 +121,7 @@ def _parse(text: str, mode: str) -> ast.AST | None:
 
 
 def check_line(question: Question, answer: str, record: Record, cap: int,
-               depth: int) -> Verdict:
+               depth: int) -> AnswerCheck:
     """Any accepted spelling of any accepted line: number, ``-1``, or source text."""
     numbers, texts = _accepted_lines(question.answers)
     text = answer.strip().rstrip(";").strip()
@@ -175,7 +175,7 @@ def normalise_code(text: str) -> str:
 
 
 def check_state(question: Question, answer: str, record: Record, cap: int,
-                depth: int) -> Verdict:
+                depth: int) -> AnswerCheck:
     text = answer.strip()
     expected = question.answers[0]
     if expected == NIL:
@@ -218,7 +218,7 @@ def _type_name(text: str) -> str:
 
 
 def check_coverage(question: Question, answer: str, record: Record, cap: int,
-                   depth: int) -> Verdict:
+                   depth: int) -> AnswerCheck:
     text = answer.strip().rstrip(".!").strip().lower()
     if text not in ("yes", "no"):
         return False, "not Yes or No"
@@ -226,7 +226,7 @@ def check_coverage(question: Question, answer: str, record: Record, cap: int,
     return ok, "right" if ok else "wrong"
 
 
-_CHECKERS: dict[str, Callable[[Question, str, Record, int, int], Verdict]] = {
+_CHECKERS: dict[str, Callable[[Question, str, Record, int, int], AnswerCheck]] = {
     "output": check_output,
     "next_statement": check_line,
     "path": check_line,

@@ -3,7 +3,11 @@
 One frozen dataclass, validated when it is made, so a bad weight fails at start-up with the rule
 it broke, not as a silently wrong reward a thousand steps later.
 
-The combined white-box reward (DESIGN.md section 1, point 4) with the defaults::
+It is the ``reward`` section of a recipe (``execverify.config``), so ``reward.output_only=true``
+is one recipe line; the TRL rewards take it as an argument, verl as ``reward_kwargs`` and
+OpenRLHF from the environment (see each adapter).
+
+The combined white-box reward (docs/design.md, "The method") with the defaults::
 
     output wrong (gate on)          -> 0
     answer lines != questions       -> scale * mismatch_fraction        = 1.0  (no step credit)
@@ -17,7 +21,10 @@ fraction of tests passed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
+from typing import Any
 
 from execverify.validation import require
 
@@ -100,3 +107,32 @@ class RewardConfig:
 
 
 DEFAULT_CONFIG = RewardConfig()
+
+
+def reward_config(values: Mapping[str, Any] | None, base: RewardConfig = DEFAULT_CONFIG
+                  ) -> RewardConfig:
+    """``base`` with the fields named in ``values`` changed (other keys are ignored: adapters
+    receive their trainer's own keyword arguments too). How a reward section travels as
+    keyword arguments or JSON: verl's ``reward_kwargs``, OpenRLHF's environment."""
+    if not values:
+        return base
+    known = {k: v for k, v in values.items() if k in _FIELDS}
+    if not known:
+        return base
+    return _cached(base, tuple(sorted(known.items(), key=lambda kv: kv[0])))
+
+
+@lru_cache(maxsize=64)
+def _cached(base: RewardConfig, items: tuple[tuple[str, Any], ...]) -> RewardConfig:
+    from execverify.config import build_config
+
+    return build_config(RewardConfig, {**asdict(base), **dict(items)})
+
+
+def reward_fields(config: RewardConfig) -> dict[str, Any]:
+    """The fields of ``config`` that differ from the defaults (what a trainer must be told)."""
+    return {k: v for k, v in asdict(config).items() if v != getattr(DEFAULT_CONFIG, k)}
+
+
+_FIELDS = frozenset(f.name for f in fields(RewardConfig))
+

@@ -1,6 +1,7 @@
 """Scoring a completion against a record: the method's rewards, with a breakdown.
 
-Tasks (what the prompt asked; ``execverify.tasks.prompts`` renders each):
+Scorers for the execution tasks (what the prompt asked; ``execverify.tasks`` renders each, and
+its registry routes ``score_batch`` to these):
 
 - ``combined``: the method's white-box prompt (output first, then the record's next-statement,
   state, coverage and path questions in record order, see ``combined_questions``). Scored with
@@ -29,11 +30,9 @@ from execverify.data.records import Question, Record
 from execverify.rewards.checks import check_answer
 from execverify.rewards.config import DEFAULT_CONFIG, RewardConfig
 from execverify.rewards.inputs import input_arguments, judge_run, run_calls
-from execverify.rewards.parse import Parsed, parse_completion
+from execverify.rewards.parse import OK, Parsed, parse_completion
 from execverify.tasks.prompts import combined_questions
 
-TASKS: tuple[str, ...] = ("combined", "output", "input")
-OK = "ok"
 BAD_RECORD = "bad_record"
 BAD_TASK = "bad_task"
 SANDBOX_ERROR = "sandbox_error"
@@ -281,38 +280,43 @@ def score_inputs(pairs: Sequence[tuple[Any, Record | dict[str, Any] | str]],
 # -- dispatch ------------------------------------------------------------------------------
 
 
-def score_completion(completion: Any, record: Record | dict[str, Any] | str,
-                     task: str = "combined", config: RewardConfig = DEFAULT_CONFIG, *,
-                     sandbox: Any = None) -> ScoreResult:
-    """Score one completion for ``task`` (``combined``, ``output`` or ``input``)."""
+def score_completion(completion: Any, record: Any, task: str = "combined",
+                     config: RewardConfig = DEFAULT_CONFIG, *, sandbox: Any = None
+                     ) -> ScoreResult:
+    """Score one completion for ``task`` (any registered task, ``execverify.tasks``)."""
     return score_batch([completion], [record], [task], config, sandbox=sandbox)[0]
 
 
-def score_batch(completions: Sequence[Any], records: Sequence[Any], tasks: Sequence[str] | str,
+def score_batch(completions: Sequence[Any], truths: Sequence[Any], tasks: Sequence[str] | str,
                 config: RewardConfig = DEFAULT_CONFIG, *, sandbox: Any = None
                 ) -> list[ScoreResult]:
-    """Score many completions; all input-task runs go to the sandbox as one batch."""
+    """Score many completions, each by its task's scorer (the task registry decides, so a
+    registered task scores here too); each task's rows go as one batch (the input task's runs
+    share one sandbox batch). An unknown task scores 0 with status ``bad_task``."""
+    from execverify.tasks.registry import find_task, task_names
+
     if isinstance(tasks, str):
         tasks = [tasks] * len(completions)
-    if not len(completions) == len(records) == len(tasks):
+    if not len(completions) == len(truths) == len(tasks):
         raise ValueError(
-            f"score_batch needs as many records and tasks as completions; got "
-            f"{len(completions)} completions, {len(records)} records, {len(tasks)} tasks."
+            f"score_batch needs as many truths and tasks as completions; got "
+            f"{len(completions)} completions, {len(truths)} truths, {len(tasks)} tasks."
         )
     results: list[ScoreResult | None] = [None] * len(completions)
-    inputs: list[int] = []
-    for i, (completion, record, task) in enumerate(zip(completions, records, tasks)):
-        if task == "combined":
-            results[i] = score_combined(completion, record, config)
-        elif task == "output":
-            results[i] = score_output(completion, record, config)
-        elif task == "input":
-            inputs.append(i)
-        else:
-            results[i] = ScoreResult(0.0, BAD_TASK, str(task), f"unknown task; use {TASKS}")
-    scored = score_inputs([(completions[i], records[i]) for i in inputs], config, sandbox=sandbox)
-    for i, result in zip(inputs, scored):
-        results[i] = result
+    groups: dict[str, list[int]] = {}
+    for i, name in enumerate(tasks):
+        groups.setdefault(name, []).append(i)
+    for name, rows in groups.items():
+        task = find_task(name)
+        if task is None:
+            bad = ScoreResult(0.0, BAD_TASK, str(name), f"unknown task; use {task_names()}")
+            for i in rows:
+                results[i] = bad
+            continue
+        scored = task.score([completions[i] for i in rows], [truths[i] for i in rows], config,
+                            sandbox=sandbox)
+        for i, result in zip(rows, scored):
+            results[i] = result
     return [r for r in results if r is not None]
 
 

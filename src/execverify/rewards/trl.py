@@ -4,8 +4,9 @@ TRL calls each reward function as ``f(prompts=..., completions=..., completion_i
 **columns)`` where ``columns`` holds every dataset column (one value per completion) plus
 ``trainer_state``, ``log_metric`` and ``log_extra``; it expects one float per completion, or
 None where the function does not apply (TRL then ignores it for that row). The rows written by
-``execverify export --format trl|hf`` carry what these functions read: ``record`` (the record
-as JSON) and ``task`` (``combined``, ``output`` or ``input``)::
+``execverify export --format trl|hf`` carry what these functions read: ``task`` (the task by
+name, ``execverify.tasks``) and its truth column (``record``, the record as JSON; ``test_suite``
+for code generation)::
 
     from execverify.rewards.trl import combined_reward, input_reward
     trainer = GRPOTrainer(model=..., reward_funcs=[combined_reward, input_reward],
@@ -25,27 +26,28 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from execverify.rewards.codegen import TestSuite, score_codegen_batch
 from execverify.rewards.config import DEFAULT_CONFIG, RewardConfig
-from execverify.rewards.score import TASKS, ScoreResult, score_batch, summarise
+from execverify.rewards.score import ScoreResult, score_batch, summarise
 
 
 class ExecVerifyReward:
-    """A TRL reward function for one task of execverify records.
+    """A TRL reward function for one task (any registered task, ``execverify.tasks``).
 
-    ``record_column`` names the column with the record JSON; ``task_column`` the column saying
-    which task a row is (rows of other tasks get None; without that column every row is taken
-    to be this task). ``sandbox`` is used for input prediction (default: the shared pool).
+    ``truth_column`` names the column with what the task's scorer reads (default: the task's
+    own, ``record`` or ``test_suite``); ``task_column`` the column saying which task a row is
+    (rows of other tasks get None; without that column every row is taken to be this task).
+    ``config`` is the reward section of a recipe (``reward.output_only=true`` ...).
+    ``sandbox`` runs what must run (input prediction, code; default: the shared pool).
     """
 
     def __init__(self, task: str = "combined", config: RewardConfig = DEFAULT_CONFIG, *,
-                 record_column: str = "record", task_column: str = "task",
+                 truth_column: str | None = None, task_column: str = "task",
                  sandbox: Any = None, name: str | None = None) -> None:
-        if task not in TASKS:
-            raise ValueError(f"task must be one of {TASKS}; got {task!r}.")
-        self.task = task
+        from execverify.tasks.registry import get_task
+
+        self.task = get_task(task).name
         self.config = config
-        self.record_column = record_column
+        self.truth_column = truth_column or get_task(task).truth_column
         self.task_column = task_column
         self.sandbox = sandbox
         self.__name__ = name or f"execverify_{task}"
@@ -54,8 +56,8 @@ class ExecVerifyReward:
                  completions: Sequence[Any] | None = None, **columns: Any) -> list[float | None]:
         completions = list(completions or [])
         rows = _rows_of(self.task, completions, columns, self.task_column)
-        records = _column(columns, self.record_column, len(completions), self.__name__)
-        scored = score_batch([completions[i] for i in rows], [records[i] for i in rows],
+        truths = _column(columns, self.truth_column, len(completions), self.__name__)
+        scored = score_batch([completions[i] for i in rows], [truths[i] for i in rows],
                              self.task, self.config, sandbox=self.sandbox)
         return _finish(self.__name__, len(completions), rows, scored, columns)
 
@@ -78,52 +80,10 @@ class AsyncExecVerifyReward(ExecVerifyReward):
         return await asyncio.to_thread(call, self, prompts, completions, **columns)
 
 
-class CodegenReward:
-    """A TRL reward for code generation: rows carry a ``test_suite`` column holding a
-    ``TestSuite`` as JSON (or dict); rows without one, or of another task, get None."""
-
-    def __init__(self, config: RewardConfig = DEFAULT_CONFIG, *,
-                 suite_column: str = "test_suite", task_column: str = "task",
-                 sandbox: Any = None, strict: bool = True, name: str = "execverify_codegen"
-                 ) -> None:
-        self.config = config
-        self.suite_column = suite_column
-        self.task_column = task_column
-        self.sandbox = sandbox
-        self.strict = strict
-        self.__name__ = name
-
-    def __call__(self, prompts: Sequence[Any] | None = None,
-                 completions: Sequence[Any] | None = None, **columns: Any) -> list[float | None]:
-        completions = list(completions or [])
-        suites_raw = _column(columns, self.suite_column, len(completions), self.__name__)
-        rows, suites = [], []
-        for i in _rows_of("codegen", completions, columns, self.task_column):
-            suite = _suite(suites_raw[i])
-            if suite is not None:
-                rows.append(i)
-                suites.append(suite)
-        scored = score_codegen_batch([(completions[i], s) for i, s in zip(rows, suites)],
-                                     self.config, sandbox=self.sandbox, strict=self.strict)
-        return _finish(self.__name__, len(completions), rows, scored, columns)
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["sandbox"] = None
-        return state
-
-
-def _suite(raw: Any) -> TestSuite | None:
-    try:
-        if isinstance(raw, TestSuite):
-            return raw
-        if isinstance(raw, str) and raw:
-            return TestSuite.from_json(raw)
-        if isinstance(raw, dict):
-            return TestSuite.from_dict(raw)
-    except (ValueError, TypeError):
-        return None
-    return None
+def task_rewards(tasks: Sequence[str], config: RewardConfig = DEFAULT_CONFIG, *,
+                 sandbox: Any = None) -> list[ExecVerifyReward]:
+    """One reward per task (each None on the others' rows), as a mixed data set needs."""
+    return [ExecVerifyReward(task, config, sandbox=sandbox) for task in tasks]
 
 
 def _rows_of(task: str, completions: list[Any], columns: dict[str, Any],
@@ -163,4 +123,4 @@ input_reward = ExecVerifyReward("input")
 async_combined_reward = AsyncExecVerifyReward("combined", name="execverify_combined_async")
 async_output_reward = AsyncExecVerifyReward("output", name="execverify_output_async")
 async_input_reward = AsyncExecVerifyReward("input", name="execverify_input_async")
-codegen_reward = CodegenReward()
+codegen_reward = ExecVerifyReward("codegen")

@@ -6,18 +6,21 @@ Point verl at this file (it is loaded by path, so it imports nothing heavy)::
     custom_reward_function.name=compute_score          # NaiveRewardManager (row by row)
     # or, with reward_model.reward_manager=batch:
     custom_reward_function.name=compute_score_batch
+    # the recipe's reward section, as verl's reward_kwargs (execverify writes these):
+    +custom_reward_function.reward_kwargs.output_only=true
 
-It reads the Parquet rows ``execverify export --format verl`` writes: ``data_source``
-(``execverify/<task>``), ``reward_model.ground_truth`` (the record as JSON) and ``extra_info``
-(``id``, ``task``, ``index``, ``split``, ``level``). The task comes from ``extra_info["task"]``,
-else from the ``data_source`` suffix, else ``combined``. Stage 2's code-generation rows
-(``execverify/codegen``, written by ``execverify.train.verl_engine``) carry the problem's
-``TestSuite`` as JSON for ground truth and score as ``execverify.rewards.codegen`` does.
+It reads the Parquet rows ``execverify export --format verl`` (and ``train --engine verl``)
+writes: ``reward_model.ground_truth`` (the task's truth: the record as JSON, or a test suite)
+and ``extra_info`` (``id``, ``task``, ``index``, ``split``, ...). The task is the row's
+``extra_info["task"]``, else the ``data_source`` suffix (``execverify/<task>``); any task in
+the registry (``execverify.tasks``) scores, and a row naming none scores 0 with status
+``bad_task``. Keyword arguments that name ``RewardConfig`` fields (verl passes
+``reward_kwargs`` this way) set the reward, so ``output_only=True`` runs the ablation.
 
 The returned dict has ``score`` (what verl trains on) and numeric extras verl logs per row:
-``acc`` (1.0 when the output answer, or the whole answer for single-question tasks, is right),
-``step_acc`` (combined task; -1.0 when the answer lines do not line up), ``mismatch`` and
-``format_ok`` (0.0 when the completion could not be read at all).
+``acc`` (1.0 when the task counts the answer right: the output answer for the combined task,
+every test for code generation), ``step_acc`` (combined task; -1.0 when the answer lines do
+not line up), ``mismatch`` and ``format_ok`` (0.0 when the completion could not be read).
 """
 
 from __future__ import annotations
@@ -25,82 +28,47 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from execverify.rewards.codegen import TestSuite, score_codegen_batch
-from execverify.rewards.config import DEFAULT_CONFIG, RewardConfig
-from execverify.rewards.score import TASKS, ScoreResult, score_batch
-
-DATA_SOURCE_PREFIX = "execverify/"
-CODEGEN = "codegen"
-ROW_TASKS = (*TASKS, CODEGEN)
+from execverify.rewards.config import DEFAULT_CONFIG, RewardConfig, reward_config
+from execverify.rewards.score import ScoreResult, score_batch
+from execverify.tasks.registry import DATA_SOURCE_PREFIX
 
 
 def task_of(data_source: Any, extra_info: Any) -> str:
-    """The row's task: ``extra_info["task"]``, else the ``data_source`` suffix, else combined."""
-    if isinstance(extra_info, dict) and extra_info.get("task") in ROW_TASKS:
-        return str(extra_info["task"])
+    """The row's task by name: ``extra_info["task"]``, else the ``data_source`` suffix."""
+    if isinstance(extra_info, dict) and isinstance(extra_info.get("task"), str):
+        return extra_info["task"]
     if isinstance(data_source, str) and data_source.startswith(DATA_SOURCE_PREFIX):
-        suffix = data_source[len(DATA_SOURCE_PREFIX):]
-        if suffix in ROW_TASKS:
-            return suffix
-    return "combined"
+        return data_source[len(DATA_SOURCE_PREFIX):]
+    return str(data_source)
 
 
 def compute_score(data_source: Any = None, solution_str: Any = None, ground_truth: Any = None,
-                  extra_info: Any = None, *, config: RewardConfig = DEFAULT_CONFIG,
+                  extra_info: Any = None, *, config: RewardConfig | None = None,
                   **kwargs: Any) -> dict[str, float]:
     """Score one response (verl's NaiveRewardManager calls this once per row)."""
     return compute_score_batch([data_source], [solution_str], [ground_truth], [extra_info],
-                               config=config)[0]
+                               config=config, **kwargs)[0]
 
 
 def compute_score_batch(data_sources: Sequence[Any], solution_strs: Sequence[Any],
                         ground_truths: Sequence[Any], extra_infos: Sequence[Any] | None = None,
-                        *, config: RewardConfig = DEFAULT_CONFIG, **kwargs: Any
+                        *, config: RewardConfig | None = None, **kwargs: Any
                         ) -> list[dict[str, float]]:
-    """Score a batch (verl's BatchRewardManager); input-task runs share one sandbox batch."""
+    """Score a batch (verl's BatchRewardManager); each task's rows share one sandbox batch.
+    ``kwargs`` naming ``RewardConfig`` fields set the reward (others are verl's own)."""
+    config = config or reward_config(kwargs, DEFAULT_CONFIG)
     infos = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
     tasks = [task_of(ds, info) for ds, info in zip(data_sources, infos)]
-    code = [i for i, task in enumerate(tasks) if task == CODEGEN]
-    rest = [i for i, task in enumerate(tasks) if task != CODEGEN]
-    results: dict[int, ScoreResult] = {}
-    if rest:
-        results.update(zip(rest, score_batch([solution_strs[i] for i in rest],
-                                             [ground_truths[i] for i in rest],
-                                             [tasks[i] for i in rest], config)))
-    if code:
-        results.update(zip(code, score_codegen_rows([solution_strs[i] for i in code],
-                                                    [ground_truths[i] for i in code], config)))
-    return [as_verl(results[i]) for i in range(len(tasks))]
-
-
-def score_codegen_rows(solutions: Sequence[Any], ground_truths: Sequence[Any],
-                       config: RewardConfig = DEFAULT_CONFIG) -> list[ScoreResult]:
-    """Code-generation rows, all tests in one sandbox batch. A ground truth that is not a
-    ``TestSuite`` scores 0 with status ``bad_ground_truth`` (a data bug, reported, not raised)."""
-    suites = [_suite(truth) for truth in ground_truths]
-    good = [i for i, suite in enumerate(suites) if suite is not None]
-    scored = dict(zip(good, score_codegen_batch([(solutions[i], suites[i]) for i in good],
-                                                config)))
-    bad = ScoreResult(0.0, "bad_ground_truth", CODEGEN, "the row's ground truth is not a "
-                      "TestSuite as JSON")
-    return [scored.get(i, bad) for i in range(len(solutions))]
-
-
-def _suite(truth: Any) -> TestSuite | None:
-    try:
-        return TestSuite.from_dict(truth) if isinstance(truth, dict) else TestSuite.from_json(truth)
-    except (ValueError, TypeError, KeyError):
-        return None
+    results = score_batch(list(solution_strs), list(ground_truths), tasks, config)
+    return [as_verl(r) for r in results]
 
 
 def as_verl(result: ScoreResult) -> dict[str, float]:
     """verl's per-row dict: ``score`` plus numeric extras (same keys for every row)."""
-    if result.task == "combined":
-        acc = result.output_correct
-    elif result.task == CODEGEN:  # every test passed
-        acc = bool(result.breakdown) and all(q.correct for q in result.breakdown)
-    else:
-        acc = any(q.correct for q in result.breakdown)
+    from execverify.tasks.registry import find_task
+
+    task = find_task(result.task)
+    acc = task.correct(result) if task is not None else False
     return {
         "score": float(result.score),
         "acc": float(bool(acc)),

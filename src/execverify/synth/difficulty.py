@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from execverify.data.records import Record
 from execverify.models import Backend, SamplingParams
-from execverify.rewards.score import score_question
-from execverify.tasks.prompts import as_chat, render_single
+from execverify.tasks import as_chat, get_task
 
 
 @dataclass(frozen=True)
@@ -35,15 +34,17 @@ class DifficultyFilter:
 
     def solved(self, records: Sequence[Record]) -> list[int]:
         """How many of the ``k`` sampled answers to each record's output question are right."""
-        questions = [r.questions_of("output")[0] for r in records]
-        prompts = [as_chat(render_single(r, q)) for r, q in zip(records, questions)]
+        task = get_task("output")
+        prompts = [as_chat(task.prompt(r) or "") for r in records]
         params = SamplingParams(max_new_tokens=self.max_new_tokens, temperature=self.temperature,
                                 n=self.k, seed=self.seed)
         samples = self.backend.generate(prompts, params) if prompts else []
-        return [
-            sum(score_question(text, record, question).score == 1.0 for text in texts)
-            for record, question, texts in zip(records, questions, samples)
-        ]
+        flat = [(i, text) for i, texts in enumerate(samples) for text in texts]
+        results = task.score([text for _, text in flat], [records[i] for i, _ in flat])
+        solved = [0] * len(records)
+        for (i, _), result in zip(flat, results):
+            solved[i] += task.correct(result)
+        return solved
 
     def keep(self, records: Sequence[Record]) -> list[bool]:
         return [count <= self.t for count in self.solved(records)]

@@ -1,4 +1,5 @@
-"""White-box questions built from traces, their selection policy, and prompt rendering.
+"""White-box questions built from traces, their selection policy, prompt rendering, and the task
+registry (``get_task``: what each task kind asks and how it is scored, ``registry.py``).
 
 Typical use::
 
@@ -42,10 +43,18 @@ from execverify.tasks.questions import (
     path_question,
     state_question,
 )
-from execverify.tasks.selection import DEFAULT_CONFIG, TaskConfig, select_questions
+from execverify.tasks.registry import (
+    Task,
+    find_task,
+    get_task,
+    register_task,
+    task_names,
+    unregister_task,
+)
+from execverify.tasks.selection import DEFAULT_TASK_CONFIG, TaskConfig, select_questions
 
 __all__ = [
-    "DEFAULT_CONFIG",
+    "DEFAULT_TASK_CONFIG",
     "DEFAULT_TEMPLATES",
     "END",
     "NIL",
@@ -53,6 +62,7 @@ __all__ = [
     "YES",
     "ProgramLines",
     "PromptTemplates",
+    "Task",
     "TaskConfig",
     "answer_block",
     "as_chat",
@@ -63,6 +73,8 @@ __all__ = [
     "expected_answers",
     "expected_completion",
     "expected_single_completion",
+    "find_task",
+    "get_task",
     "input_question",
     "next_statement_question",
     "number_lines",
@@ -71,9 +83,12 @@ __all__ = [
     "path_question",
     "program_features",
     "record_question_text",
+    "register_task",
     "render_combined",
     "render_single",
     "select_questions",
     "state_answer",
     "state_question",
+    "task_names",
+    "unregister_task",
 ]

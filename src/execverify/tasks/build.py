@@ -10,7 +10,7 @@ from execverify.tasks.features import program_features
 from execverify.tasks.lines import ProgramLines
 from execverify.tasks.prompts import DEFAULT_TEMPLATES, PromptTemplates
 from execverify.tasks.questions import with_texts
-from execverify.tasks.selection import DEFAULT_CONFIG, TaskConfig, select_questions
+from execverify.tasks.selection import DEFAULT_TASK_CONFIG, TaskConfig, select_questions
 from execverify.trace.model import Trace
 
 
@@ -22,7 +22,7 @@ def build_record(
     level: int,
     source: str,
     id: str,
-    config: TaskConfig = DEFAULT_CONFIG,
+    config: TaskConfig = DEFAULT_TASK_CONFIG,
     seed: int = 0,
     trace: Trace | None = None,
     templates: PromptTemplates = DEFAULT_TEMPLATES,

@@ -34,8 +34,9 @@ from execverify.tasks.questions import (
     state_question,
 )
 from execverify.trace.model import Trace
+from execverify.validation import require, require_int
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -64,30 +65,21 @@ class TaskConfig:
         kinds = tuple(self.kinds)
         object.__setattr__(self, "kinds", kinds)
         unknown = [k for k in kinds if k not in QUESTION_KINDS]
-        if unknown:
-            raise ValueError(
-                f"TaskConfig.kinds has unknown kinds {unknown}; choose from {list(QUESTION_KINDS)}."
-            )
-        if len(set(kinds)) != len(kinds):
-            raise ValueError(f"TaskConfig.kinds lists a kind twice: {list(kinds)}; list each once.")
-        for name in ("max_next_statement", "max_state", "max_coverage", "max_path",
-                     "max_end_answers", "max_value_chars"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"TaskConfig.{name} must be an int >= 0; got {value!r}.")
-
-        if self.max_hit is not None and (
-            not isinstance(self.max_hit, int) or isinstance(self.max_hit, bool) or self.max_hit < 1
-        ):
-            raise ValueError(
-                f"TaskConfig.max_hit must be None (no cap) or an int >= 1; got {self.max_hit!r}."
-            )
+        require(not unknown, "TaskConfig", "kinds", list(kinds),
+                f"question kinds from {list(QUESTION_KINDS)} (unknown: {unknown})")
+        require(len(set(kinds)) == len(kinds), "TaskConfig", "kinds", list(kinds),
+                "a list that names each kind once")
+        require_int(self, "max_next_statement", "max_state", "max_coverage", "max_path",
+                    "max_end_answers", "max_value_chars", low=0)
+        hit = self.max_hit
+        require(hit is None or (isinstance(hit, int) and not isinstance(hit, bool) and hit >= 1),
+                "TaskConfig", "max_hit", hit, "None (no cap) or an int >= 1")
 
     def limit(self, kind: str) -> int:
         return getattr(self, f"max_{kind}", 1)
 
 
-DEFAULT_CONFIG = TaskConfig()
+DEFAULT_TASK_CONFIG = TaskConfig()
 
 
 def select_questions(
@@ -96,7 +88,7 @@ def select_questions(
     *,
     args: str,
     output: str,
-    config: TaskConfig = DEFAULT_CONFIG,
+    config: TaskConfig = DEFAULT_TASK_CONFIG,
     seed: int = 0,
 ) -> list[Question]:
     """The record's questions, in ``config.kinds`` order, locations sorted within a kind.
@@ -195,12 +187,12 @@ def _ends_only(trace: Trace, line: int) -> bool:
     return all(trace.next_line(line, h) is None for h in range(1, trace.hits(line) + 1))
 
 
-def _candidates(groups: dict[T, set[int]]) -> list[tuple[T, int]]:
+def _candidates(groups: dict[_T, set[int]]) -> list[tuple[_T, int]]:
     """(location, hit) pairs in sorted order."""
     return [(key, hit) for key in sorted(groups) for hit in sorted(groups[key])]  # type: ignore[type-var]
 
 
-def _within(config: TaskConfig, candidates: list[tuple[T, int]]) -> list[tuple[T, int]]:
+def _within(config: TaskConfig, candidates: list[tuple[_T, int]]) -> list[tuple[_T, int]]:
     """The candidates whose run number respects ``config.max_hit``."""
     if config.max_hit is None:
         return candidates
@@ -208,25 +200,25 @@ def _within(config: TaskConfig, candidates: list[tuple[T, int]]) -> list[tuple[T
 
 
 def _draw(
-    items: list[T],
+    items: list[_T],
     limit: int,
     max_end: int,
     rng: random.Random,
     *,
-    key: Callable[[T], Hashable],
-    is_end: Callable[[T], bool],
-) -> list[T]:
+    key: Callable[[_T], Hashable],
+    is_end: Callable[[_T], bool],
+) -> list[_T]:
     """Up to ``limit`` items, round-robin over their locations (``key``) in a seeded order.
 
     ``items`` must arrive sorted; at most ``max_end`` chosen items may satisfy ``is_end``. The
     result comes back sorted, so record order does not depend on the draw order.
     """
-    groups: dict[Hashable, list[T]] = {}
+    groups: dict[Hashable, list[_T]] = {}
     for item in items:
         groups.setdefault(key(item), []).append(item)
     order = list(groups)
     rng.shuffle(order)
-    chosen: list[T] = []
+    chosen: list[_T] = []
     ends = 0
     while len(chosen) < limit and any(groups.values()):
         for k in order:
@@ -242,7 +234,7 @@ def _draw(
     return sorted(chosen)  # type: ignore[type-var]
 
 
-def _take_any(items: list[T], rng: random.Random) -> T:
+def _take_any(items: list[_T], rng: random.Random) -> _T:
     """Remove and return a uniformly drawn item: drawing only the items that get taken, where
     shuffling every location's whole list first cost a sixth of building a record (a loop
     line's list holds one item per iteration, and a handful are ever taken)."""

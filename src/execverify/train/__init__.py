@@ -1,8 +1,7 @@
 """Training: the SFT warm-up, stage-1 and stage-2 GRPO on TRL, and the verl launcher.
 
 - ``config``: one validated dataclass per recipe section (``SFTConfig``, ``Stage1Config``,
-  ``Stage2Config``, ``VerlConfig``, ``DemoConfig``), ``load_config(section, yaml, overrides)``;
-  packaged recipes in ``recipes/`` (``cpu-demo``, ``paper-7b``).
+  ``Stage2Config``, ``VerlConfig``, ``DemoConfig``), read from recipes by ``execverify.config``.
 - ``reasoning``: verified step-by-step texts rendered from recorded traces (no teacher).
 - ``teacher``: verified chain-of-thought written by any ``execverify.models`` backend.
 - ``sft``: the warm-up with TRL's ``SFTTrainer`` (full or LoRA).

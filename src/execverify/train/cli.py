@@ -1,5 +1,8 @@
 """``execverify train sft|stage1|stage2|pipeline --config configs/NAME.yaml [key=value ...]``.
 
+The stage's section and the ``reward`` section of the recipe (``reward.output_only=true`` is the
+ablation) set the run (``execverify.config``).
+
 Each stage is resumable: rerunning the command after a kill goes on from the newest
 checkpoint, and a finished stage is not trained again. The stage's section of the recipe, changed by any ``key=value`` overrides (``max_steps=5``,
 ``stage1.learning_rate=2e-6``), is validated before anything loads; ``--dry-run`` prints the
@@ -12,26 +15,10 @@ import argparse
 import dataclasses
 from typing import Any
 
-from execverify.cli import CliError, OneLineParser
+from execverify.cli import CliError, intermixed
 
 PIPELINE = ("sft", "stage1", "stage2")
-STAGES = (*PIPELINE, "pipeline")
-
-
-class IntermixedParser(OneLineParser):
-    """Lets overrides follow options (``train stage1 --config X max_steps=3``): plain argparse
-    fills every positional from the first run of positionals and rejects later ones."""
-
-    _inner = False
-
-    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
-        if self._inner:  # parse_known_intermixed_args calls back into us
-            return super().parse_known_args(args, namespace)
-        self._inner = True
-        try:
-            return self.parse_known_intermixed_args(args, namespace)
-        finally:
-            self._inner = False
+TRAIN_CHOICES = (*PIPELINE, "pipeline")
 
 
 def register(sub: Any) -> None:
@@ -41,7 +28,7 @@ def register(sub: Any) -> None:
         "code generation (stage2)",
         description="Train with TRL from a YAML recipe plus key=value overrides.",
     )
-    parser.add_argument("stage", choices=STAGES,
+    parser.add_argument("stage", choices=TRAIN_CHOICES,
                         help="pipeline: sft, stage1, stage2 in turn, each from the last one's "
                         "model; sft: the SFT warm-up (trace-grounded or teacher reasoning); "
                         "stage1: GRPO with the combined white-box and input-prediction rewards; "
@@ -58,19 +45,19 @@ def register(sub: Any) -> None:
                         "config from the recipe and run verl.trainer.main_ppo, here or on the "
                         "Ray cluster at verl.address (stage1, stage2)")
     parser.set_defaults(handler=run)
-    if isinstance(parser, OneLineParser):  # as made by execverify.cli (and the tests)
-        parser.__class__ = IntermixedParser
+    intermixed(parser)
 
 
 def resolve(args: argparse.Namespace) -> list[tuple[str, Any]]:
     """``(stage, validated config)`` for each stage to run; a bad file or value becomes a
     one-line ``CliError`` before anything trains. ``pipeline`` chains the stages: stage 1
     starts from the SFT model and stage 2 from the stage-1 model, whatever the recipe says."""
-    from execverify.train.config import ConfigError, load_config
+    from execverify.config import ConfigError, load_section
 
     stages = PIPELINE if args.stage == "pipeline" else (args.stage,)
     try:
-        configs = [(s, load_config(s, args.config, args.overrides)) for s in stages]
+        configs = [(s, load_section(s, args.config, args.overrides)) for s in stages]
+        args.reward = load_section("reward", args.config, args.overrides, plain=False)
     except ConfigError as exc:
         raise CliError(f"train {args.stage}: {exc}") from exc
     for i in range(1, len(configs)):
@@ -87,13 +74,13 @@ def run(args: argparse.Namespace) -> int:
                            "stage2 with model= the stage-1 checkpoint")
         return _run_verl(args, configs[0][1])
     if args.dry_run:
-        from execverify.train.config import recipe_yaml
+        from execverify.config import recipe_yaml
 
-        print(recipe_yaml(dict(configs)))
+        print(recipe_yaml({**dict(configs), "reward": args.reward}))
         return 0
     for stage, config in configs:
         try:
-            summary = _train(stage, config)
+            summary = _train(stage, config, args.reward)
         except ImportError as exc:
             raise CliError(f"train {stage} needs {exc.name or 'torch/transformers/trl'}; "
                            "install it with: pip install 'execverify[train]'") from exc
@@ -105,16 +92,17 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_verl(args: argparse.Namespace, config: Any) -> int:
     """``--engine verl`` (``execverify.train.verl_engine``); errors become one line."""
-    from execverify.train.verl_engine import LaunchError, run_stage
+    from execverify.train.verl_engine import LaunchError, run_verl_stage
 
     try:
-        print(run_stage(args.stage, config, args.config, args.overrides, args.dry_run))
+        print(run_verl_stage(args.stage, config, args.config, args.overrides, args.dry_run))
     except (ValueError, OSError, ImportError, LaunchError) as exc:
         raise CliError(f"train {args.stage} --engine verl: {' '.join(str(exc).split())}") from exc
     return 0
 
 
-def _train(stage: str, config: Any) -> str:
+def _train(stage: str, config: Any, reward: Any) -> str:
+    """Train one stage; the GRPO stages are rewarded under the recipe's reward section."""
     if stage == "sft":
         from execverify.train.sft import train_sft
 
@@ -124,10 +112,10 @@ def _train(stage: str, config: Any) -> str:
     if stage == "stage2":
         from execverify.train.stage2 import train_stage2
 
-        return _grpo_summary(stage, train_stage2(config))
+        return _grpo_summary(stage, train_stage2(config, reward=reward))
     from execverify.train.grpo import train_stage1
 
-    return _grpo_summary(stage, train_stage1(config))
+    return _grpo_summary(stage, train_stage1(config, reward=reward))
 
 
 def _grpo_summary(stage: str, s: Any) -> str:

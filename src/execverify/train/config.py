@@ -1,33 +1,24 @@
-"""Training configs: one validated dataclass per stage, loaded from a YAML recipe plus overrides.
+"""Training configs: one validated dataclass per stage (the ``sft``, ``stage1``, ``stage2``,
+``verl`` and ``demo`` sections of a recipe).
 
-A recipe (``configs/NAME.yaml``) has one section per stage::
+Recipes are read by ``execverify.config`` (``load_section("stage1", "cpu-demo",
+["max_steps=5"])``), which every verb shares; a wrong name or value fails at load time with the
+field, the value and the fix (``execverify.validation``), not in the middle of a run.
 
-    sft:
-      model: builtin
-      data: runs/demo/data
-      max_steps: 30
-    stage1:
-      num_generations: 4
-
-and the command line can change any field with ``key=value`` (``max_steps=5``, or with the
-section named, ``stage1.learning_rate=2e-6``). Values are read as YAML scalars, so ``1e-6``,
-``true`` and ``[1, 2]`` mean what they look like. A wrong name or value fails at load time with
-the field, the value and the fix, not in the middle of a run.
-
-Defaults follow the method (DESIGN.md section 1): GRPO with groups of 8 rollouts, no KL term
-(``beta=0``), a constant learning rate of 1e-6, and advantages normalised by the group's
+Defaults follow the method (docs/design.md, "The method"): GRPO with groups of 8 rollouts, no KL
+term (``beta=0``), a constant learning rate of 1e-6, and advantages normalised by the group's
 standard deviation (TRL ``scale_rewards="group"``). The CPU recipe scales these down.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-LEVELS = (1, 2, 3, 4, 5, 6)
+from execverify.synth.levels import LEVELS as LEVEL_KNOBS
+from execverify.validation import fail, require_choice, require_int, require_number
+
+ALL_LEVELS: tuple[int, ...] = tuple(sorted(LEVEL_KNOBS))
 SCHEDULERS = ("constant", "constant_with_warmup", "linear", "cosine")
 SCALE_REWARDS = ("group", "batch", "none")
 LOSS_TYPES = ("grpo", "dapo", "dr_grpo", "bnpo")
@@ -35,32 +26,18 @@ SFT_ROUTES = ("trace", "teacher", "both")
 TEACHER_ROUTES = ("teacher", "both")
 
 
-class ConfigError(ValueError):
-    """A config value that breaks a rule; the message names the field, the value and the fix."""
-
-
 def _fail(cls: str, name: str, value: Any, rule: str) -> None:
-    raise ConfigError(f"{cls}.{name} {rule}; got {value!r}.")
+    fail(cls, name, value, rule)
 
 
-def _positive(obj: Any, *names: str) -> None:
-    for name in names:
-        value = getattr(obj, name)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            _fail(type(obj).__name__, name, value, "must be an integer >= 1; set it to 1 or more")
+_positive = require_int
 
 
 def _positive_float(obj: Any, *names: str) -> None:
-    for name in names:
-        value = getattr(obj, name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            _fail(type(obj).__name__, name, value, "must be a number > 0")
+    require_number(obj, *names)
 
 
-def _one_of(obj: Any, name: str, allowed: Sequence[str]) -> None:
-    value = getattr(obj, name)
-    if value not in allowed:
-        _fail(type(obj).__name__, name, value, f"must be one of {list(allowed)}")
+_one_of = require_choice
 
 
 def _teacher(obj: Any) -> None:
@@ -90,7 +67,7 @@ def _teacher(obj: Any) -> None:
 
 def _levels(obj: Any) -> None:
     levels = obj.levels
-    if not levels or any(lv not in LEVELS for lv in levels):
+    if not levels or any(lv not in ALL_LEVELS for lv in levels):
         _fail(type(obj).__name__, "levels", levels,
               "must be a non-empty list of difficulty levels from 1 to 6 (e.g. [1, 2])")
     object.__setattr__(obj, "levels", tuple(levels))
@@ -112,7 +89,7 @@ class SFTConfig:
     data: str = ""
     output_dir: str = "runs/sft"
     route: str = "trace"
-    levels: tuple[int, ...] = LEVELS
+    levels: tuple[int, ...] = ALL_LEVELS
     max_records: int = 0
     """0: every record of the chosen levels."""
     max_steps: int = 100
@@ -206,7 +183,7 @@ class Stage1Config(GRPOStageConfig):
     """Stage 1 GRPO on execution reasoning: ``input_share`` of the prompts are
     input-prediction prompts, the rest the method's combined white-box prompts."""
 
-    levels: tuple[int, ...] = LEVELS
+    levels: tuple[int, ...] = ALL_LEVELS
     max_records: int = 0
     input_share: float = 0.25
     curriculum: bool = False
@@ -352,136 +329,3 @@ class DemoConfig:
                   f"must be below records ({self.records}) so some remain to train on")
         if not self.out:
             _fail("DemoConfig", "out", self.out, "must name an output folder")
-
-
-SECTIONS: dict[str, type] = {"sft": SFTConfig, "stage1": Stage1Config, "stage2": Stage2Config,
-                             "verl": VerlConfig, "demo": DemoConfig}
-C = TypeVar("C", SFTConfig, Stage1Config, Stage2Config, VerlConfig, DemoConfig)
-
-
-def recipe_yaml(sections: dict[str, Any]) -> str:
-    """Resolved configs as recipe YAML (``{section: config}``), what ``--dry-run`` prints."""
-    import yaml
-
-    values = {name: {k: list(v) if isinstance(v, tuple) else v
-                     for k, v in dataclasses.asdict(config).items()}
-              for name, config in sections.items()}
-    return yaml.safe_dump(values, sort_keys=False).rstrip()
-
-
-def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
-    """``["a=1", "stage1.b=x"]`` -> ``{"a": 1, "stage1.b": "x"}`` (values read as YAML)."""
-    import yaml
-
-    out: dict[str, Any] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(
-                f"override {item!r} is not key=value; write it like max_steps=10 or "
-                "stage1.learning_rate=1e-6."
-            )
-        try:
-            out[key.strip()] = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"override {item!r}: the value is not valid YAML ({exc}).") from None
-    return out
-
-
-def load_config(section: str, path: str | Path | None = None,
-                overrides: Sequence[str] | dict[str, Any] = ()
-                ) -> SFTConfig | Stage1Config | Stage2Config:
-    """The ``section`` config (``sft``, ``stage1``, ``stage2``) from a YAML recipe plus overrides.
-
-    Without ``path`` the defaults are the start. Override keys are field names, or
-    ``section.field``; keys naming another section are ignored, so one override list can serve
-    every stage of a pipeline.
-    """
-    if section not in SECTIONS:
-        raise ConfigError(f"unknown config section {section!r}; use one of {list(SECTIONS)}.")
-    values = dict(_read_section(path, section)) if path is not None else {}
-    if not isinstance(overrides, dict):
-        overrides = parse_overrides(overrides)
-    for key, value in overrides.items():
-        head, dot, rest = key.partition(".")
-        if dot and head in SECTIONS:
-            if head != section:
-                continue
-            key = rest
-        values[key] = value
-    return build_config(SECTIONS[section], values)
-
-
-def build_config(cls: type[C], values: dict[str, Any]) -> C:
-    """``cls(**values)`` with unknown names and wrong types reported field by field."""
-    names = {f.name: f for f in dataclasses.fields(cls)}
-    kwargs = {}
-    for key, value in values.items():
-        if key not in names:
-            raise ConfigError(
-                f"{cls.__name__} has no field {key!r} (value {value!r}); known fields: "
-                f"{', '.join(sorted(names))}."
-            )
-        kwargs[key] = _coerce(cls.__name__, names[key], value)
-    return cls(**kwargs)
-
-
-def _coerce(cls: str, f: dataclasses.Field[Any], value: Any) -> Any:
-    """Check ``value`` against the type of the field's default (YAML gives the right types)."""
-    default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
-    kind = type(default)
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if kind is float and isinstance(value, str):  # YAML 1.1 reads 2e-6 (no dot) as a string
-        try:
-            return float(value)
-        except ValueError:
-            pass
-    if kind is tuple and isinstance(value, (list, tuple)):
-        return tuple(value)
-    if kind is tuple and isinstance(value, int) and not isinstance(value, bool):
-        return (value,)
-    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
-        return value
-    raise ConfigError(
-        f"{cls}.{f.name} must be a {kind.__name__} (like {default!r}); got {value!r} "
-        f"({type(value).__name__}). Fix the recipe or the override."
-    )
-
-
-RECIPES = Path(__file__).parent / "recipes"
-"""Recipes packaged with execverify (``cpu-demo``), usable by name from any folder."""
-
-
-def recipe_file(path: str | Path) -> Path:
-    """``path`` if it is a file, else the packaged recipe of that name (``cpu-demo``)."""
-    given = Path(path)
-    if given.is_file():
-        return given
-    packaged = RECIPES / f"{given.name.removesuffix('.yaml')}.yaml"
-    if given.parent == Path(".") and packaged.is_file():
-        return packaged
-    names = sorted(p.stem for p in RECIPES.glob("*.yaml"))
-    raise ConfigError(f"config file {str(path)!r} does not exist; pass a YAML recipe file or "
-                      f"a packaged recipe name ({', '.join(names)}).")
-
-
-def _read_section(path: str | Path, section: str) -> dict[str, Any]:
-    import yaml
-
-    path = recipe_file(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"config file {str(path)!r} is not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"config file {str(path)!r} must be a mapping of sections "
-                          f"({', '.join(SECTIONS)}); got {type(data).__name__}.")
-    unknown = set(data) - set(SECTIONS)
-    if unknown:
-        raise ConfigError(f"config file {str(path)!r} has unknown sections {sorted(unknown)}; "
-                          f"use {list(SECTIONS)}.")
-    body = data.get(section) or {}
-    if not isinstance(body, dict):
-        raise ConfigError(f"section {section!r} of {str(path)!r} must be a mapping of fields.")
-    return body

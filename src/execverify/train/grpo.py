@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from execverify.data.records import Record
-from execverify.tasks import as_chat, render_combined, render_single
+from execverify.rewards.config import DEFAULT_CONFIG, RewardConfig
+from execverify.tasks.registry import get_task
 from execverify.train.config import GRPOStageConfig, Stage1Config
 from execverify.train.model import load_model, precision
 from execverify.train.records import curriculum_order, load_records
@@ -28,23 +29,23 @@ from execverify.train.tracking import CHECKPOINTS_KEPT, report_to, run_stage
 
 def stage1_rows(records: Sequence[Record], input_share: float, seed: int = 0
                 ) -> list[dict[str, Any]]:
-    """One training row per record: ``prompt`` (chat messages), ``record`` (JSON), ``task``.
+    """One training row per record, laid out by its task (``prompt`` as chat messages,
+    ``record`` JSON, ``task``, ``id``).
 
     About ``input_share`` of the records (those with an input question, picked at random with
     ``seed``) become input-prediction prompts; the rest the combined white-box prompt.
     """
-    with_input = [i for i, r in enumerate(records) if r.questions_of("input")]
+    return [get_task(task).row(record)
+            for record, task in zip(records, stage1_tasks(records, input_share, seed))]
+
+
+def stage1_tasks(records: Sequence[Record], input_share: float, seed: int = 0) -> list[str]:
+    """The task of each record in stage 1's prompt mix (``stage1_rows``; verl's rows too)."""
+    inputs = get_task("input")
+    with_input = [i for i, r in enumerate(records) if inputs.prompt(r) is not None]
     rng = random.Random(seed)
     chosen = set(rng.sample(with_input, min(len(with_input), round(input_share * len(records)))))
-    rows = []
-    for i, record in enumerate(records):
-        if i in chosen:
-            task, prompt = "input", render_single(record, record.questions_of("input")[0])
-        else:
-            task, prompt = "combined", render_combined(record)
-        rows.append({"prompt": as_chat(prompt), "record": record.to_json(), "task": task,
-                     "id": record.id})
-    return rows
+    return ["input" if i in chosen else "combined" for i in range(len(records))]
 
 
 def grpo_arguments(config: GRPOStageConfig, shuffle: bool = True) -> Any:
@@ -77,11 +78,15 @@ def grpo_arguments(config: GRPOStageConfig, shuffle: bool = True) -> Any:
     return GRPOConfig(**kwargs)
 
 
-def default_rewards() -> list[Any]:
-    """Our TRL rewards: one per task, each None on the other task's rows."""
-    from execverify.rewards.trl import combined_reward, input_reward
+STAGE1_TASKS = ("combined", "input")
 
-    return [combined_reward, input_reward]
+
+def default_rewards(reward: RewardConfig = DEFAULT_CONFIG) -> list[Any]:
+    """Stage 1's TRL rewards under ``reward`` (the recipe's reward section): one per task,
+    each None on the other task's rows."""
+    from execverify.rewards.trl import task_rewards
+
+    return task_rewards(STAGE1_TASKS, reward)
 
 
 @dataclass
@@ -111,15 +116,15 @@ class GRPOResult:
                 "reward_mean": self.reward_mean, "varied_group_share": self.varied_group_share}
 
 
-def build_trainer(config: Stage1Config, records: Sequence[Record], *, model: Any = None,
+def build_stage1_trainer(config: Stage1Config, records: Sequence[Record], *, model: Any = None,
                   tokenizer: Any = None, reward_funcs: Sequence[Any] | None = None,
-                  callbacks: Sequence[Any] = ()) -> Any:
+                  reward: RewardConfig = DEFAULT_CONFIG, callbacks: Sequence[Any] = ()) -> Any:
     """A ready ``GRPOTrainer``. ``model``/``tokenizer`` default to ``config.model`` (a folder,
-    a hub name, or ``builtin``); ``reward_funcs`` default to ``default_rewards()``."""
+    a hub name, or ``builtin``); ``reward_funcs`` default to ``default_rewards(reward)``."""
     if config.curriculum:
         records = curriculum_order(records, config.seed)
     rows = stage1_rows(records, config.input_share, config.seed)
-    rewards = reward_funcs if reward_funcs is not None else default_rewards()
+    rewards = reward_funcs if reward_funcs is not None else default_rewards(reward)
     return grpo_trainer(config, rows, rewards, model=model, tokenizer=tokenizer,
                         callbacks=callbacks, shuffle=not config.curriculum)
 
@@ -163,6 +168,6 @@ def train_stage1(config: Stage1Config, records: Sequence[Record] | None = None,
     def build() -> Any:
         chosen = records if records is not None else load_records(
             config.data, config.levels, config.max_records, "Stage1Config")
-        return build_trainer(config, chosen, **trainer_kwargs)
+        return build_stage1_trainer(config, chosen, **trainer_kwargs)
 
     return run_grpo(config, build)

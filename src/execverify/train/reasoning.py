@@ -8,10 +8,10 @@ score, so the warm-up can never teach a wrong answer or a format the reward reje
 
 Two kinds of example per record:
 
-- ``combined``: the method's white-box prompt (``render_combined``); the reasoning walks the
-  trace, the answer block is ``expected_completion``.
-- ``input``: the input-prediction prompt (``render_single`` of the input question); the
-  reasoning runs the call forwards and checks it reproduces the output.
+- ``combined``: the method's white-box prompt (the ``combined`` task's); the reasoning walks
+  the trace, the answer block is ``expected_completion``.
+- ``input``: the input-prediction prompt (the ``input`` task's); the reasoning runs the call
+  forwards and checks it reproduces the output.
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from execverify.tasks import (
     as_chat,
     expected_completion,
     expected_single_completion,
-    render_combined,
-    render_single,
+    get_task,
 )
 from execverify.tasks.prompts import ordinal
 from execverify.trace.model import Step, Trace
@@ -102,18 +101,25 @@ def input_reasoning(record: Record) -> str:
 
 def candidates(record: Record, trace: Trace, max_steps: int = MAX_STEPS
                ) -> list[tuple[str, str, str]]:
-    """Unverified ``(task, prompt, completion)`` texts for one record and its trace."""
-    out = [("combined", render_combined(record),
-            expected_completion(record, narrate(record, trace, max_steps)))]
-    for question in record.questions_of("input")[:1]:
-        out.append(("input", render_single(record, question),
+    """Unverified ``(task, prompt, completion)`` texts for one record and its trace: the
+    prompts are the tasks' own (``execverify.tasks``), as stage 1 and evaluation ask them."""
+    out = []
+    combined, inputs = get_task("combined"), get_task("input")
+    prompt = combined.prompt(record)
+    if prompt is not None:
+        out.append(("combined", prompt,
+                    expected_completion(record, narrate(record, trace, max_steps))))
+    prompt = inputs.prompt(record)
+    if prompt is not None:
+        question = inputs.questions(record)[0]
+        out.append(("input", prompt,
                     expected_single_completion(question, input_reasoning(record))))
     return out
 
 
 def full_score(task: str, config: RewardConfig) -> float:
     """The best score a completion of ``task`` can get: what a kept example must reach."""
-    return config.input_reward if task == "input" else config.max_combined
+    return get_task(task).best_score(config)
 
 
 def verified_examples(records: Sequence[Record], traces: Sequence[Trace] | None = None, *,

@@ -4,8 +4,8 @@ The method warms the policy up on chain-of-thought written by a teacher model, k
 answers that score correct. Any generation backend can teach (``execverify.models``:
 transformers, vLLM, an OpenAI-compatible server, or one added with ``register_backend``):
 
-1. each record gives an output-prediction and an input-prediction prompt (``render_single`` of
-   its output and input questions, the prompts stage 1 and evaluation ask), and the teacher sees
+1. each record gives an output-prediction and an input-prediction prompt (the ``output`` and
+   ``input`` tasks' own prompts, as stage 1 and evaluation ask them), and the teacher sees
    that prompt plus a hint to show its work step by step before the answer block;
 2. the backend samples ``params.n`` completions per prompt in one batched call per chunk;
 3. every completion is scored by ``execverify.rewards.score_batch`` (input answers are run in
@@ -29,15 +29,15 @@ from typing import TYPE_CHECKING, Any
 from execverify.data.records import Record
 from execverify.models import Backend, SamplingParams
 from execverify.rewards import DEFAULT_CONFIG, RewardConfig, ScoreResult, score_batch
-from execverify.tasks import as_chat, combined_questions, render_combined, render_single
+from execverify.tasks import as_chat, get_task
 from execverify.train.reasoning import ReasoningExample, full_score
 
 if TYPE_CHECKING:
     from execverify.train.config import SFTConfig
 
-TASKS = ("output", "input", "combined")
-DEFAULT_TASKS = ("output", "input")
-"""The method's teacher tasks: output prediction and input prediction."""
+TEACHER_TASKS = ("output", "input")
+"""The method's teacher tasks: output prediction and input prediction (any registered task
+with a hint in ``HINTS`` can be asked too, ``combined`` included)."""
 
 HINTS: Mapping[str, str] = {
     "output": (
@@ -114,19 +114,17 @@ class TeacherRun:
 
 def student_prompt(record: Record, task: str) -> str | None:
     """The prompt stage 1 and evaluation ask for ``task``, or None if the record cannot ask it."""
-    if task == "combined":
-        return render_combined(record) if combined_questions(record) else None
-    questions = record.questions_of(task)
-    return render_single(record, questions[0]) if questions else None
+    return get_task(task).prompt(record)
 
 
-def teacher_prompts(records: Sequence[Record], tasks: Sequence[str] = DEFAULT_TASKS,
+def teacher_prompts(records: Sequence[Record], tasks: Sequence[str] = TEACHER_TASKS,
                     hints: Mapping[str, str] = HINTS) -> list[TeacherPrompt]:
     """One prompt per record and task the record can ask (records missing a question skip it)."""
-    unknown = [t for t in tasks if t not in TASKS]
-    if unknown or not tasks:
-        raise ValueError(f"teacher tasks must be a non-empty list drawn from {list(TASKS)}; "
-                         f"got {list(tasks)}.")
+    if not tasks:
+        raise ValueError("teacher tasks must be a non-empty list of task names, like "
+                         f"{list(TEACHER_TASKS)}.")
+    for task in tasks:
+        get_task(task)  # an unknown name lists the known ones
     out = []
     for record in records:
         for task in tasks:
@@ -139,14 +137,8 @@ def teacher_prompts(records: Sequence[Record], tasks: Sequence[str] = DEFAULT_TA
     return out
 
 
-def kept_score(task: str, config: RewardConfig) -> float:
-    """The score a teacher text must reach: full marks for its task (a single output question
-    scores ``scale`` when right; the others as the trace route counts them)."""
-    return config.scale if task == "output" else full_score(task, config)
-
-
 def teacher_examples(records: Sequence[Record], backend: Backend, params: SamplingParams, *,
-                     tasks: Sequence[str] = DEFAULT_TASKS, per_prompt: int = 1,
+                     tasks: Sequence[str] = TEACHER_TASKS, per_prompt: int = 1,
                      hints: Mapping[str, str] = HINTS, config: RewardConfig = DEFAULT_CONFIG,
                      sandbox: Any = None, chunk: int = CHUNK_PROMPTS,
                      progress: bool | None = None) -> TeacherRun:
@@ -209,7 +201,7 @@ def _keep(part: Sequence[TeacherPrompt], texts: Sequence[Sequence[str]], run: Te
 
 
 def _is_full(result: ScoreResult, task: str, config: RewardConfig) -> bool:
-    return result.ok and result.score >= kept_score(task, config)
+    return result.ok and result.score >= full_score(task, config)
 
 
 def teacher_sampling(config: SFTConfig) -> SamplingParams:

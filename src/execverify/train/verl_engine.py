@@ -10,9 +10,11 @@ verl (the method's own engine) reads three things, and this module writes each f
   (``execverify.train.stage2``'s prompt, the ``TestSuite`` as ground truth);
 - **reward**: verl's ``reward.custom_reward_function`` (and the top-level
   ``custom_reward_function`` that older releases read; 0.9's ``main_ppo`` ignores that one)
-  names our adapter's file and ``compute_score`` (``execverify.rewards.verl``); verl loads that
-  file by path with importlib, and it imports only ``execverify`` by absolute name, so it loads
-  in any process that has execverify installed;
+  names our adapter's file and ``compute_score`` (``execverify.rewards.verl``), with the
+  recipe's ``reward`` section as ``reward_kwargs`` (the fields that differ from the defaults,
+  so ``reward.output_only=true`` trains the ablation); verl loads that file by path with
+  importlib, and it imports only ``execverify`` by absolute name, so it loads in any process
+  that has execverify installed;
 - **config**: one Hydra file that starts from verl's packaged ``ppo_trainer`` (its
   ``hydra.searchpath`` names the ``verl.trainer.config`` package) and sets the method's
   settings: GRPO, the group size, prompts per step, learning rate, no KL, token-mean loss,
@@ -42,31 +44,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from execverify.train.config import (
-    ConfigError,
-    GRPOStageConfig,
-    Stage1Config,
-    Stage2Config,
-    VerlConfig,
-    load_config,
-    parse_overrides,
-)
+from execverify.config import ConfigError, load_section
+from execverify.rewards.config import DEFAULT_CONFIG, RewardConfig, reward_fields
+from execverify.train.config import GRPOStageConfig, Stage1Config, Stage2Config, VerlConfig
 
 if TYPE_CHECKING:
     from execverify.data.records import Record
-    from execverify.train.problems import Problem
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 VERL_MAIN = "verl.trainer.main_ppo"
 VERL_CONFIGS = "pkg://verl.trainer.config"
 REWARD_FUNCTION = "compute_score"
-STAGES = ("stage1", "stage2")
+VERL_STAGES = ("stage1", "stage2")
 LOSS_AGG = {"dapo": "token-mean", "bnpo": "token-mean", "grpo": "seq-mean-token-mean",
             "dr_grpo": "seq-mean-token-sum-norm"}
 """TRL ``loss_type`` -> verl ``loss_agg_mode``: how the policy loss averages over tokens."""
 STD_NORMALISED = {"group": True, "none": False}
 """TRL ``scale_rewards`` -> verl ``norm_adv_by_std_in_grpo`` (verl has no batch scaling)."""
-SCHEDULERS = ("constant", "cosine")
+VERL_SCHEDULERS = ("constant", "cosine")
 SUBMIT_NEEDS = ("ray", "aiohttp", "requests")
 """What ``ray job submit`` imports (``ray[default]``)."""
 
@@ -115,21 +110,21 @@ class VerlRun:
 
 def load_verl_config(recipe: str | Path | None, overrides: Sequence[str]) -> VerlConfig:
     """The recipe's ``verl`` section plus the ``verl.*`` overrides (the others are the stage's)."""
-    mine = {k: v for k, v in parse_overrides(overrides).items() if k.partition(".")[0] == "verl"}
-    config = load_config("verl", recipe, mine)
+    config = load_section("verl", recipe, overrides, plain=False)
     assert isinstance(config, VerlConfig)
     return config
 
 
-def plan(stage: str, config: GRPOStageConfig, verl: VerlConfig) -> VerlRun:
+def plan_run(stage: str, config: GRPOStageConfig, verl: VerlConfig,
+             reward: RewardConfig = DEFAULT_CONFIG) -> VerlRun:
     """Paths, verl values and command for ``stage``; checks what verl cannot express."""
-    if stage not in STAGES:
-        raise ConfigError(f"--engine verl runs {', '.join(STAGES)}; got {stage!r}. Train "
+    if stage not in VERL_STAGES:
+        raise ConfigError(f"--engine verl runs {', '.join(VERL_STAGES)}; got {stage!r}. Train "
                           f"{stage} with --engine trl.")
     check_mappable(config, verl)
     root = Path(config.output_dir).expanduser().resolve()
     run = VerlRun(stage, root, {}, [])
-    values = verl_values(config, verl, run)
+    values = verl_values(config, verl, run, reward)
     for key, value in verl.overrides.items():
         set_dotted(values, key, value)
     return VerlRun(stage, root, values, command(run, verl))
@@ -138,9 +133,9 @@ def plan(stage: str, config: GRPOStageConfig, verl: VerlConfig) -> VerlRun:
 def check_mappable(config: GRPOStageConfig, verl: VerlConfig) -> None:
     """Settings TRL has and verl does not, and batch shapes verl would reject after start-up."""
     name = type(config).__name__
-    if config.lr_scheduler_type not in SCHEDULERS:
+    if config.lr_scheduler_type not in VERL_SCHEDULERS:
         raise ConfigError(f"{name}.lr_scheduler_type {config.lr_scheduler_type!r} has no verl "
-                          f"equivalent; use one of {list(SCHEDULERS)} with --engine verl.")
+                          f"equivalent; use one of {list(VERL_SCHEDULERS)} with --engine verl.")
     if config.scale_rewards not in STD_NORMALISED:
         raise ConfigError(f"{name}.scale_rewards {config.scale_rewards!r} has no verl "
                           f"equivalent; use one of {list(STD_NORMALISED)} with --engine verl.")
@@ -155,10 +150,12 @@ def check_mappable(config: GRPOStageConfig, verl: VerlConfig) -> None:
                           "; use a divisor of it.")
 
 
-def verl_values(config: GRPOStageConfig, verl: VerlConfig, run: VerlRun) -> dict[str, Any]:
+def verl_values(config: GRPOStageConfig, verl: VerlConfig, run: VerlRun,
+                reward: RewardConfig = DEFAULT_CONFIG) -> dict[str, Any]:
     """The verl keys the recipe sets, nested as verl's ``ppo_trainer.yaml``."""
     micro = verl.micro_batch_per_gpu
-    reward = {"path": reward_path(verl), "name": REWARD_FUNCTION}
+    function = {"path": reward_path(verl), "name": REWARD_FUNCTION,
+                "reward_kwargs": reward_fields(reward)}
     return {
         "data": {
             "train_files": str(run.train_file), "val_files": str(run.val_file),
@@ -191,8 +188,8 @@ def verl_values(config: GRPOStageConfig, verl: VerlConfig, run: VerlRun) -> dict
         "algorithm": {"adv_estimator": "grpo",
                       "norm_adv_by_std_in_grpo": STD_NORMALISED[config.scale_rewards],
                       "use_kl_in_reward": False, "kl_ctrl": {"kl_coef": 0.0}},
-        "reward": {"custom_reward_function": reward},
-        "custom_reward_function": dict(reward),  # where older verl releases read it
+        "reward": {"custom_reward_function": function},
+        "custom_reward_function": dict(function),  # where older verl releases read it
         "trainer": trainer_values(config, verl, run),
         "ray_kwargs": {"ray_init": {"runtime_env": {
             "env_vars": {"TENSORBOARD_DIR": str(run.root / "tensorboard")}}}},
@@ -260,7 +257,7 @@ def entrypoint(run: VerlRun, python: str) -> list[str]:
             f"--config-name={run.config_file.stem}"]
 
 
-def describe(run: VerlRun) -> str:
+def describe_run(run: VerlRun) -> str:
     """What ``--dry-run`` prints: the command, the files, and the config it would write."""
     import yaml
 
@@ -275,7 +272,7 @@ def describe(run: VerlRun) -> str:
 # -- data -------------------------------------------------------------------------------------
 
 
-def hold_out(items: Sequence[T], val_records: int, seed: int) -> tuple[list[T], list[T]]:
+def hold_out(items: Sequence[_T], val_records: int, seed: int) -> tuple[list[_T], list[_T]]:
     """``(train, val)``: ``val_records`` items, at most a tenth, held out at random."""
     n_val = min(val_records, len(items) // 10)
     if n_val < 1:
@@ -287,34 +284,25 @@ def hold_out(items: Sequence[T], val_records: int, seed: int) -> tuple[list[T], 
             [x for i, x in enumerate(items) if i in held])
 
 
-def stage1_rows(records: Sequence[Record], input_share: float, seed: int, split: str
-                ) -> list[dict[str, Any]]:
-    """verl rows with stage 1's task mix (TRL's ``stage1_rows`` picks each record's task, the
-    exporter lays the row out)."""
+def verl_rows(items: Sequence[Any], tasks: Sequence[str], split: str
+              ) -> list[dict[str, Any]]:
+    """verl rows, each item laid out by its task (``execverify.data.export.verl_row``)."""
     from execverify.data.export import verl_row
-    from execverify.train.grpo import stage1_rows as trl_rows
 
-    tasks = [row["task"] for row in trl_rows(records, input_share, seed)]
     rows: list[dict[str, Any]] = []
-    for record, task in zip(records, tasks):
-        row = verl_row(record, task, len(rows), split)
+    for item, task in zip(items, tasks):
+        row = verl_row(item, task, len(rows), split)
         if row is not None:
             rows.append(row)
     return rows
 
 
-def stage2_rows(problems: Sequence[Problem], split: str) -> list[dict[str, Any]]:
-    """verl rows for code generation: stage 2's prompt, the test suite as ground truth
-    (``execverify.rewards.verl`` scores ``execverify/codegen`` rows by running it)."""
-    from execverify.data.export import DATA_SOURCE_PREFIX
-    from execverify.tasks import as_chat
-    from execverify.train.stage2 import TASK, codegen_prompt
+def _stage1_rows(records: Sequence[Record], config: Stage1Config, split: str
+                 ) -> list[dict[str, Any]]:
+    """Stage 1's task mix, as TRL trains it (``execverify.train.grpo.stage1_tasks``)."""
+    from execverify.train.grpo import stage1_tasks
 
-    return [{"data_source": DATA_SOURCE_PREFIX + TASK, "prompt": as_chat(codegen_prompt(p)),
-             "ability": "code", "reward_model": {"style": "rule", "ground_truth": p.suite.to_json()},
-             "extra_info": {"id": p.id, "task": TASK, "index": i, "split": split,
-                            "source": p.source}}
-            for i, p in enumerate(problems)]
+    return verl_rows(records, stage1_tasks(records, config.input_share, config.seed), split)
 
 
 def stage_rows(config: GRPOStageConfig, verl: VerlConfig
@@ -325,7 +313,8 @@ def stage_rows(config: GRPOStageConfig, verl: VerlConfig
 
         problems = load_problems(config.data, config.max_problems, "Stage2Config")
         train_p, val_p = hold_out(problems, verl.val_records, config.seed)
-        return stage2_rows(train_p, "train"), stage2_rows(val_p, "val")
+        return (verl_rows(train_p, ["codegen"] * len(train_p), "train"),
+                verl_rows(val_p, ["codegen"] * len(val_p), "val"))
     from execverify.train.records import curriculum_order, load_records
 
     assert isinstance(config, Stage1Config)
@@ -333,8 +322,7 @@ def stage_rows(config: GRPOStageConfig, verl: VerlConfig
     train, val = hold_out(records, verl.val_records, config.seed)
     if config.curriculum:
         train = curriculum_order(train, config.seed)
-    return (stage1_rows(train, config.input_share, config.seed, "train"),
-            stage1_rows(val, config.input_share, config.seed, "val"))
+    return _stage1_rows(train, config, "train"), _stage1_rows(val, config, "val")
 
 
 def write_data(config: GRPOStageConfig, verl: VerlConfig, run: VerlRun) -> tuple[int, int]:
@@ -395,13 +383,14 @@ def stream(cmd: Sequence[str], what: str) -> None:
         raise LaunchError(f"{what} exited with status {code}; its log is above")
 
 
-def run_stage(stage: str, config: GRPOStageConfig, recipe: str | Path | None,
+def run_verl_stage(stage: str, config: GRPOStageConfig, recipe: str | Path | None,
               overrides: Sequence[str], dry_run: bool = False) -> str:
     """The ``--engine verl`` command: plan, then print (dry run) or write data, config, launch."""
     verl = load_verl_config(recipe, overrides)
-    run = plan(stage, config, verl)
+    reward = load_section("reward", recipe, overrides, plain=False)
+    run = plan_run(stage, config, verl, reward)
     if dry_run:
-        return describe(run)
+        return describe_run(run)
     train_rows, val_rows = write_data(config, verl, run)
     write_config(run, recipe)
     print(f"{stage}: wrote {train_rows} train and {val_rows} validation rows and "
