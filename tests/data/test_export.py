@@ -167,7 +167,7 @@ def test_cli_is_reachable_from_the_main_command_once_registered(dataset, tmp_pat
 
 def test_namespace_handler_signature():
     args = argparse.Namespace(dir="x", format="verl", out="y", tasks="combined", split="train",
-                              no_progress=True)
+                              no_progress=True, config=None, overrides=[])
     with pytest.raises(CliError):
         export_cli.run(args)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from execverify.demo.data import DemoData
-from execverify.demo.report import conclusion, table, verdict, write_report
+from execverify.demo.report import conclusion, table, verdict, write_demo_report
 from execverify.demo.run import DemoResult
 from execverify.train.config import DemoConfig
 
@@ -64,7 +64,7 @@ def test_an_evaluated_sft_model_gets_grpo_its_own_verdict(tmp_path):
 
 
 def test_write_report_writes_summary_results_and_plot(tmp_path, capsys):
-    text = write_report(result(tmp_path, 0.4), DemoConfig())
+    text = write_demo_report(result(tmp_path, 0.4), DemoConfig())
     assert text in capsys.readouterr().out
     assert (tmp_path / "summary.md").read_text() == text
     assert '"conclusion"' in (tmp_path / "results.json").read_text()

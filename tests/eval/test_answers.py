@@ -1,9 +1,9 @@
 import pytest
 
 from execverify.eval.answers import (
-    answer_block,
     cruxeval_input_answer,
     cruxeval_output_answer,
+    extract_answer_block,
     lcb_execution_answer,
 )
 
@@ -39,5 +39,5 @@ def test_lcb_execution_answer_keeps_first_line_without_close_tag():
 
 
 def test_answer_block():
-    assert answer_block("[THOUGHT]t[/THOUGHT]\n[ANSWER]\nYES\n[/ANSWER]") == "YES"
-    assert answer_block("NO") == "NO"
+    assert extract_answer_block("[THOUGHT]t[/THOUGHT]\n[ANSWER]\nYES\n[/ANSWER]") == "YES"
+    assert extract_answer_block("NO") == "NO"

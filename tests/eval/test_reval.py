@@ -6,7 +6,7 @@ import pytest
 from execverify.eval.reval import REval
 from execverify.eval.reval_output import fill_with, gold_values
 from execverify.eval.reval_programs import output_program
-from execverify.eval.reval_truth import NIL
+from execverify.tasks.answers import NIL
 
 
 def gold_answers(bench, samples, sandbox):

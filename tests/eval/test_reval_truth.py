@@ -3,8 +3,9 @@
 import pytest
 
 from execverify.eval.reval_output import fill, is_value
-from execverify.eval.reval_truth import NIL, RunTruth, parse_state_answer, state_matches
+from execverify.eval.reval_truth import RunTruth, parse_reval_state_answer, state_matches
 from execverify.sandbox import Job
+from execverify.tasks.answers import NIL
 from execverify.trace.model import Trace
 
 PROGRAM = """\
@@ -57,14 +58,14 @@ def test_state_values_over_all_runs(truth):
     ("[(0, 1), (1, 5), (2, 7)]; List[tuple]", 7, "pairs", True),  # generics are dropped
 ])
 def test_state_matching(truth, answer, line, var, right):
-    assert state_matches(parse_state_answer(answer), truth.state(line, var)) is right
+    assert state_matches(parse_reval_state_answer(answer), truth.state(line, var)) is right
 
 
 def test_parse_state_answer_normalises_like_reval():
-    assert parse_state_answer("\u2018ab\u2019; string") == ("ab", "str", True)
-    assert parse_state_answer("None; NoneType") == (None, "nonetype", True)
-    assert parse_state_answer("nil") == NIL
-    assert parse_state_answer("(1, 2); Tuple[int, int]") == ((1, 2), "tuple", True)
+    assert parse_reval_state_answer("\u2018ab\u2019; string") == ("ab", "str", True)
+    assert parse_reval_state_answer("None; NoneType") == (None, "nonetype", True)
+    assert parse_reval_state_answer("nil") == NIL
+    assert parse_reval_state_answer("(1, 2); Tuple[int, int]") == ((1, 2), "tuple", True)
 
 
 def test_fill_templates():

@@ -61,9 +61,8 @@ def test_filters_reject_with_reasons():
     ]
     batch = [Candidate(number, p, ast.parse(p.source)) for number, p in enumerate(programs)]
     try:
-        traced_chunks, plain_chunks = worker._submit(batch)
-        traced = worker._results(worker.main, traced_chunks, False)
-        plain = worker._results(worker.alt, plain_chunks, True)
+        in_flight = worker._submit(batch)
+        traced, plain = in_flight.traced.results(), in_flight.plain.results()
         verdicts = [worker._verdict(a, b) for a, b in zip(traced, plain)]
     finally:
         worker.close()

@@ -11,13 +11,12 @@ import pytest
 import yaml
 
 from execverify.config import ConfigError, load_section
+from execverify.eval.mbpp import SPLITS
 from execverify.rewards.codegen import TestSuite, run_many
 from execverify.rewards.trl import ExecVerifyReward
 from execverify.tasks import get_task
 from execverify.train.config import GRPOStageConfig, Stage1Config, Stage2Config
 from execverify.train.problems import (
-    MBPP_TEST_IDS,
-    MBPP_TRAIN_IDS,
     Problem,
     ProblemDataError,
     eurus_problem,
@@ -42,8 +41,8 @@ def test_mbpp_train_is_the_train_split_and_disjoint_from_the_test_ids():
     problems = mbpp_train_problems()
     ids = [int(p.id.removeprefix("Mbpp/")) for p in problems]
     assert len(problems) == 120 and len(set(ids)) == 120  # the sanitized set's train split
-    assert all(i in MBPP_TRAIN_IDS for i in ids)
-    assert not set(ids) & set(MBPP_TEST_IDS)
+    assert all(i in SPLITS["train"] for i in ids)
+    assert not set(ids) & set(SPLITS["test"])
     assert all(p.suite.kind == "assert" and p.suite.tests and p.suite.entry for p in problems)
     first = problems[0]
     assert first.id == "Mbpp/602" and "first_repeated_char" in first.prompt

@@ -1,4 +1,5 @@
-"""Dataset records: one program call and the questions asked about it (DESIGN.md section 3).
+"""Dataset records: one program call and the questions asked about it (docs/design.md, "The
+record contract").
 
 A record is the unit every later stage agrees on: synthesis writes it, tasks fill its questions,
 rewards score completions against it, exporters copy its ``id`` into every row. The classes here
@@ -142,7 +143,8 @@ def _is_positive_int(value: object) -> bool:
 
 @dataclass(frozen=True)
 class Record:
-    """One program call with its measured features and its questions (DESIGN.md section 3).
+    """One program call with its measured features and its questions (docs/design.md, "The
+    record contract").
 
     ``source`` says where the program came from (``"builtin"``, ``"llm"``, ``"cruxeval"``, ...),
     ``args`` is the Python source of the call's arguments (``"[1, 2], 'x'"``), ``output`` the repr

@@ -103,7 +103,7 @@ def training_lines(result: DemoResult) -> list[str]:
     ]
 
 
-def summary_markdown(result: DemoResult, demo: DemoConfig) -> str:
+def demo_summary_markdown(result: DemoResult, demo: DemoConfig) -> str:
     t = result.timings
     lines = [
         "# execverify CPU demo", "",
@@ -122,9 +122,9 @@ def summary_markdown(result: DemoResult, demo: DemoConfig) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(result: DemoResult, demo: DemoConfig) -> str:
+def write_demo_report(result: DemoResult, demo: DemoConfig) -> str:
     """Write ``summary.md``, ``results.json`` and ``before_after.png``; print the summary."""
-    text = summary_markdown(result, demo)
+    text = demo_summary_markdown(result, demo)
     write_atomic(result.out / "summary.md", text.encode("utf-8"))
     write_json(result.out / "results.json", {
         "evals": result.evals, "training": result.training, "timings": result.timings,

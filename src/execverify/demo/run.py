@@ -56,7 +56,7 @@ def stage_configs(recipe: str | Path | None, overrides: Sequence[str] | dict[str
 def run_demo(recipe: str | Path | None = None, overrides: Sequence[str] | dict[str, Any] = (),
              *, progress: bool = True, log: Callable[[str], None] | None = None) -> DemoResult:
     """Run (or resume) every phase; returns the measurements, also written to ``out``."""
-    from execverify.demo.report import write_report
+    from execverify.demo.report import write_demo_report
 
     demo, sft, stage1 = stage_configs(recipe, overrides)
     out = Path(demo.out)
@@ -89,7 +89,7 @@ def run_demo(recipe: str | Path | None = None, overrides: Sequence[str] | dict[s
         else:
             result.training[name] = value
     result.timings = timer.totals()
-    write_report(result, demo)
+    write_demo_report(result, demo)
     return result
 
 

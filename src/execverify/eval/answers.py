@@ -11,7 +11,7 @@ ANSWER_OPEN = "[ANSWER]"
 ANSWER_CLOSE = "[/ANSWER]"
 
 
-def answer_block(text: str) -> str:
+def extract_answer_block(text: str) -> str:
     """The text between ``[ANSWER]`` and ``[/ANSWER]`` (either tag optional), stripped.
 
     Generation stops at ``[/ANSWER]``, so a completion usually holds only the opening tag

@@ -15,8 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-SUB_COMMANDS = ("compare", "list")
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(

@@ -29,14 +29,14 @@ from execverify.eval.sources import DATA_DIR, read_rows
 if TYPE_CHECKING:
     from execverify.sandbox import Sandbox
 
-LOCAL_FILE = DATA_DIR / "cruxeval" / "cruxeval.jsonl"
-HUB_ID = "cruxeval-org/cruxeval"
+CRUXEVAL_LOCAL_FILE = DATA_DIR / "cruxeval" / "cruxeval.jsonl"
+CRUXEVAL_HUB_ID = "cruxeval-org/cruxeval"
 
 
 class _CRUXEval(Benchmark):
     """Shared loading and scoring; subclasses fix the task (output or input)."""
 
-    hub_id: ClassVar[str | None] = HUB_ID
+    hub_id: ClassVar[str | None] = CRUXEVAL_HUB_ID
     prompt_styles: ClassVar[tuple[str, ...]] = ("direct", "cot")
     stop: ClassVar[tuple[str, ...]] = ("[/ANSWER]",)
     task: ClassVar[str]
@@ -45,7 +45,7 @@ class _CRUXEval(Benchmark):
         return 1024 if self.prompt_style == "cot" else 256
 
     def load(self) -> list[Sample]:
-        rows = read_rows(self.source or LOCAL_FILE, hub_split="test")
+        rows = read_rows(self.source or CRUXEVAL_LOCAL_FILE, hub_split="test")
         samples = []
         for row in rows:
             missing = {"id", "code", "input", "output"} - set(row)

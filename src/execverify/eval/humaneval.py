@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from execverify.eval.base import BenchmarkDataError, Sample
-from execverify.eval.codegen import INSTRUCT_PREFIX, CodegenBenchmark, complete_function
+from execverify.eval.codegen import CodegenBenchmark, complete_function
 from execverify.eval.evalplus import expected_outputs, plus_suite
 from execverify.eval.sources import read_rows
 from execverify.rewards.codegen import TestSuite
+from execverify.tasks.codegen import INSTRUCT_PREFIX
 
 if TYPE_CHECKING:
     from execverify.sandbox import Sandbox

@@ -22,8 +22,8 @@ from execverify.eval.codegen import CodegenBenchmark
 from execverify.eval.sources import read_rows
 from execverify.rewards.codegen import TestSuite
 
-HUB_ID = "livecodebench/code_generation_lite"
-SYSTEM = (
+LCB_CODEGEN_HUB_ID = "livecodebench/code_generation_lite"
+LCB_CODEGEN_SYSTEM = (
     "You are an expert Python programmer. You will be given a question (problem specification) "
     "and will generate a correct Python program that matches the specification and passes all "
     "tests."
@@ -85,14 +85,14 @@ def make_suite(cases: list[dict[str, Any]], func_name: str | None) -> TestSuite:
 class LCBCodegen(CodegenBenchmark):
     name = "lcb-codegen"
     description = "LiveCodeBench code generation: contest problems, stdin or LeetCode-style"
-    hub_id: ClassVar[str | None] = HUB_ID
+    hub_id: ClassVar[str | None] = LCB_CODEGEN_HUB_ID
     group_keys: ClassVar[tuple[str, ...]] = ("difficulty", "platform")
     max_new_tokens: ClassVar[int] = 2048
     min_timeout_s: ClassVar[float] = 6.0
     max_timeout_s: ClassVar[float] = 30.0
 
     def load(self) -> list[Sample]:
-        rows = read_rows(self.source or HUB_ID, hub_split="test")
+        rows = read_rows(self.source or LCB_CODEGEN_HUB_ID, hub_split="test")
         samples = []
         for row in rows:
             missing = {"question_content", "public_test_cases"} - set(row)
@@ -109,7 +109,7 @@ class LCBCodegen(CodegenBenchmark):
                       "### Answer: (use the provided format with backticks)\n\n")
             samples.append(Sample(
                 id=str(row.get("question_id") or len(samples)), prompt=prompt,
-                reference={"suite": suite.to_dict()}, system=SYSTEM,
+                reference={"suite": suite.to_dict()}, system=LCB_CODEGEN_SYSTEM,
                 group={"difficulty": row.get("difficulty", "unknown"),
                        "platform": row.get("platform", "unknown")},
             ))

@@ -20,7 +20,7 @@ from execverify.eval.sources import read_rows
 if TYPE_CHECKING:
     from execverify.sandbox import Sandbox
 
-HUB_ID = "livecodebench/execution-v2"
+LCB_EXECUTION_HUB_ID = "livecodebench/execution-v2"
 
 # lcb_runner's BASE_IMPORTS; numpy and pandas are optional here so a machine without them
 # still scores the (nearly all) problems that do not use them.
@@ -62,7 +62,9 @@ from operator import iand
 import sys
 """
 
-SYSTEM = "You are an expert at Python programming, code execution, test case generation, and fuzzing."
+LCB_EXECUTION_SYSTEM = (
+    "You are an expert at Python programming, code execution, test case generation, and fuzzing."
+)
 
 _INSTRUCTION = (
     "You are given a Python function and an assertion containing an input to the function. "
@@ -130,7 +132,7 @@ assert {input} == ??
 class LCBExecution(Benchmark):
     name = "lcb-exec"
     description = "LiveCodeBench code execution: complete assert f(input) == ??"
-    hub_id: ClassVar[str | None] = HUB_ID
+    hub_id: ClassVar[str | None] = LCB_EXECUTION_HUB_ID
     prompt_styles: ClassVar[tuple[str, ...]] = ("direct", "cot")
     stop: ClassVar[tuple[str, ...]] = ("[/ANSWER]",)
     group_keys: ClassVar[tuple[str, ...]] = ("difficulty",)
@@ -141,8 +143,8 @@ class LCBExecution(Benchmark):
     def load(self) -> list[Sample]:
         if self.source is None:
             raise BenchmarkDataError(
-                f"lcb-exec ships no data: pass a local file in the {HUB_ID} format or the hub "
-                f"id {HUB_ID}"
+                f"lcb-exec ships no data: pass a local file in the {LCB_EXECUTION_HUB_ID} format "
+                f"or the hub id {LCB_EXECUTION_HUB_ID}"
             )
         template = COT if self.prompt_style == "cot" else DIRECT
         samples = []
@@ -154,7 +156,7 @@ class LCBExecution(Benchmark):
             samples.append(Sample(
                 id=sid, prompt=template.format(code=row["code"], input=row["input"]),
                 reference={"code": row["code"], "input": row["input"], "output": row["output"]},
-                group={"difficulty": row.get("difficulty", "unknown")}, system=SYSTEM,
+                group={"difficulty": row.get("difficulty", "unknown")}, system=LCB_EXECUTION_SYSTEM,
             ))
         return samples
 

@@ -19,15 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from execverify.eval.base import BenchmarkDataError, Sample
-from execverify.eval.codegen import INSTRUCT_PREFIX, CodegenBenchmark
+from execverify.eval.codegen import CodegenBenchmark
 from execverify.eval.evalplus import expected_outputs, plus_suite
 from execverify.eval.sources import DATA_DIR, read_rows
 from execverify.rewards.codegen import TestSuite
+from execverify.tasks.codegen import INSTRUCT_PREFIX
 
 if TYPE_CHECKING:
     from execverify.sandbox import Sandbox
 
-LOCAL_FILE = DATA_DIR / "mbpp" / "sanitized-mbpp.json"
+MBPP_LOCAL_FILE = DATA_DIR / "mbpp" / "sanitized-mbpp.json"
 SPLITS: dict[str, range] = {"prompt": range(1, 11), "test": range(11, 511),
                             "validation": range(511, 601), "train": range(601, 975)}
 
@@ -85,7 +86,7 @@ class MBPP(CodegenBenchmark):
         if self.source is not None and not Path(self.source).expanduser().exists():
             return read_rows(self.source, hub_split=self.split, hub_config="sanitized")
         ids = SPLITS[self.split]
-        return [row for row in read_rows(self.source or LOCAL_FILE)
+        return [row for row in read_rows(self.source or MBPP_LOCAL_FILE)
                 if int(row.get("task_id", -1)) in ids]
 
     def load(self) -> list[Sample]:

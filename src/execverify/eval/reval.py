@@ -20,20 +20,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from execverify.eval.answers import answer_block
+from execverify.eval.answers import extract_answer_block
 from execverify.eval.base import Benchmark, BenchmarkDataError, Sample, Verdict
 from execverify.eval.execcheck import run_checks
 from execverify.eval.metrics import Metric, binary_scores, consistency_score, mean_stderr
 from execverify.eval.reval_output import fill
 from execverify.eval.reval_programs import (
-    Problem,
+    RevalProblem,
     invocation,
     output_program,
     test_case,
     traced_call,
 )
-from execverify.eval.reval_prompts import render
-from execverify.eval.reval_truth import RunTruth, parse_state_answer, state_matches
+from execverify.eval.reval_prompts import render_reval_prompt
+from execverify.eval.reval_truth import RunTruth, parse_reval_state_answer, state_matches
 from execverify.eval.sources import DATA_DIR, read_rows
 from execverify.sandbox import Job, Limits
 from execverify.trace.model import Trace
@@ -77,14 +77,14 @@ class REval(Benchmark):
                 samples.extend(self._pair_samples(problem, pair))
         return samples
 
-    def _read(self) -> tuple[dict[int, Problem], list[dict[str, Any]]]:
+    def _read(self) -> tuple[dict[int, RevalProblem], list[dict[str, Any]]]:
         folder = _data_folder(self.source)
         data = read_rows(folder / "DREval_data.jsonl")
         tasks = read_rows(folder / "DREval_tasks.jsonl")
-        problems = {i: Problem.from_row(i, row) for i, row in enumerate(data)}
+        problems = {i: RevalProblem.from_row(i, row) for i, row in enumerate(data)}
         return problems, tasks
 
-    def _pair_samples(self, problem: Problem, pair: dict[str, Any]) -> list[Sample]:
+    def _pair_samples(self, problem: RevalProblem, pair: dict[str, Any]) -> list[Sample]:
         input_idx = int(pair["input_idx"])
         call = invocation(problem, input_idx)
         cot = self.prompt_style == "cot"
@@ -95,8 +95,8 @@ class REval(Benchmark):
         for k, probe in enumerate(pair["task"]):
             line, var = int(probe["lineno"]), str(probe["var"])
             for task in ("coverage", "state", "path"):
-                prompt = render(task, code=problem.code, invocation=call, cot=cot, line=line,
-                                codeline=codelines[line - 1], var=var)
+                prompt = render_reval_prompt(task, code=problem.code, invocation=call, cot=cot,
+                                             line=line, codeline=codelines[line - 1], var=var)
                 out.append(Sample(
                     id=f"{problem.task_id}/{input_idx}/{k}/{task}", prompt=prompt,
                     reference={**base, "task": task, "probe": k, "line": line, "var": var},
@@ -107,8 +107,8 @@ class REval(Benchmark):
         shown = f"# setup code executed previously\n{setup}\n{template}" if setup else template
         out.append(Sample(
             id=f"{problem.task_id}/{input_idx}/output",
-            prompt=render("output", code=problem.code, invocation=call, cot=cot,
-                          template=shown),
+            prompt=render_reval_prompt("output", code=problem.code, invocation=call, cot=cot,
+                                       template=shown),
             reference={**base, "task": "output", "template": template,
                        "probes": len(pair["task"])},
             group={"task": "output", "part": part},
@@ -119,7 +119,7 @@ class REval(Benchmark):
     def extract(self, completion: str) -> str:
         if self.prompt_style == "cot" and "[/THOUGHT]" not in completion:
             return INCOMPLETE
-        return answer_block(completion)
+        return extract_answer_block(completion)
 
     def score(
         self, samples: Sequence[Sample], answers: Sequence[Sequence[str]], sandbox: Sandbox
@@ -146,7 +146,7 @@ class REval(Benchmark):
             ))
         return verdicts
 
-    def _truths(self, problems: dict[int, Problem], samples: Sequence[Sample],
+    def _truths(self, problems: dict[int, RevalProblem], samples: Sequence[Sample],
                 sandbox: Sandbox) -> dict[tuple[int, int], RunTruth | None]:
         pairs = sorted({(s.reference["problem"], s.reference["input_idx"]) for s in samples})
         jobs, keys, truths = [], [], {}
@@ -168,7 +168,7 @@ class REval(Benchmark):
                 truths[key] = None
         return truths
 
-    def _score_outputs(self, problems: dict[int, Problem], samples: Sequence[Sample],
+    def _score_outputs(self, problems: dict[int, RevalProblem], samples: Sequence[Sample],
                        answers: Sequence[Sequence[str]],
                        truths: dict[tuple[int, int], RunTruth | None],
                        sandbox: Sandbox) -> dict[int, list[tuple[bool, str]]]:
@@ -209,7 +209,7 @@ class REval(Benchmark):
         return out
 
 
-def _judge(ref: dict[str, Any], answer: str, truth: RunTruth, problem: Problem
+def _judge(ref: dict[str, Any], answer: str, truth: RunTruth, problem: RevalProblem
            ) -> tuple[bool, str]:
     line, task = ref["line"], ref["task"]
     if task == "coverage":
@@ -219,7 +219,7 @@ def _judge(ref: dict[str, Any], answer: str, truth: RunTruth, problem: Problem
     if answer == INCOMPLETE:
         return False, "no_answer"
     if task == "state":
-        parsed = parse_state_answer(answer)
+        parsed = parse_reval_state_answer(answer)
         if parsed is None:
             return False, "no_answer"
         ok = state_matches(parsed, truth.state(line, ref["var"]))
@@ -261,7 +261,7 @@ def _yes(head: str) -> bool:
     return yes and not no
 
 
-def _answer_lines(answer: str, problem: Problem) -> set[int]:
+def _answer_lines(answer: str, problem: RevalProblem) -> set[int]:
     """A path answer as line numbers: -1, or every line whose stripped text equals the answer
     (REval), or a bare line number (our prompts' ``-1`` convention extended); -2 for none."""
     first = answer.strip().split("\n")[0].strip()

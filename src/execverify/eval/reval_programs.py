@@ -27,7 +27,7 @@ DRIVER = "__reval_run__"
 
 
 @dataclass(frozen=True)
-class Problem:
+class RevalProblem:
     """One REval problem: ``index`` 0-153, ``kind`` "function" or "class"."""
 
     index: int
@@ -47,13 +47,13 @@ class Problem:
         return len(self.code.split("\n"))
 
     @classmethod
-    def from_row(cls, index: int, row: dict[str, Any]) -> Problem:
+    def from_row(cls, index: int, row: dict[str, Any]) -> RevalProblem:
         return cls(index=index, task_id=row["task_id"], entry=row["entry_point"], code=row["code"],
                    inputs=tuple(row["inputs"]), outputs=tuple(row.get("outputs") or ()),
                    test=row.get("test"))
 
 
-def invocation(problem: Problem, input_idx: int) -> str:
+def invocation(problem: RevalProblem, input_idx: int) -> str:
     """How the prompt shows the run: ``f(1, 2)`` or the test code (with its setUp)."""
     text = problem.inputs[input_idx]
     if problem.kind == "function":
@@ -64,7 +64,7 @@ def invocation(problem: Problem, input_idx: int) -> str:
     return text.rstrip()
 
 
-def traced_call(problem: Problem, input_idx: int) -> tuple[str, str, str]:
+def traced_call(problem: RevalProblem, input_idx: int) -> tuple[str, str, str]:
     """``(source, entry, args)`` to trace for this input."""
     if problem.kind == "function":
         return problem.code, problem.entry, "*" + problem.inputs[input_idx]
@@ -76,7 +76,7 @@ def traced_call(problem: Problem, input_idx: int) -> tuple[str, str, str]:
     return problem.code + driver, DRIVER, ""
 
 
-def output_program(problem: Problem, input_idx: int, test_lines: list[str]) -> str:
+def output_program(problem: RevalProblem, input_idx: int, test_lines: list[str]) -> str:
     """The program that runs a filled-in output template: the benchmark code, then the filled
     lines (an ``assert`` for functions; test code on a set-up test case for classes)."""
     if problem.kind == "function":
@@ -89,7 +89,7 @@ def output_program(problem: Problem, input_idx: int, test_lines: list[str]) -> s
     )
 
 
-def test_case(problem: Problem, input_idx: int) -> tuple[str, str, str]:
+def test_case(problem: RevalProblem, input_idx: int) -> tuple[str, str, str]:
     """``(test class, its first test method, its setUp body)`` for a class problem's input."""
     classes = _test_classes(problem)
     if len(classes) != len(problem.inputs):
@@ -99,7 +99,7 @@ def test_case(problem: Problem, input_idx: int) -> tuple[str, str, str]:
     return classes[input_idx]
 
 
-def _test_classes(problem: Problem) -> list[tuple[str, str, str]]:
+def _test_classes(problem: RevalProblem) -> list[tuple[str, str, str]]:
     """REval's selection: classes named ``<Class>Test...`` deriving from a TestCase, in file
     order, each with its first ``test*`` method and the source of its ``setUp`` body."""
     tree = ast.parse(problem.test or "")

@@ -41,7 +41,7 @@ def numbered(code: str) -> str:
     return "\n".join(f"{i}\t{line}" for i, line in enumerate(code.split("\n"), start=1))
 
 
-def render(
+def render_reval_prompt(
     task: str,
     *,
     code: str,

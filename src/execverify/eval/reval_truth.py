@@ -24,13 +24,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from execverify.eval.reval_programs import ATTRS_MARK
+from execverify.tasks.answers import NIL
 from execverify.trace.model import Trace
-
-NIL = "Nil"
 
 
 @dataclass(frozen=True)
-class Value:
+class RevalValue:
     """A recorded value: its repr, type name, and the object when the repr is a literal."""
 
     text: str
@@ -39,7 +38,7 @@ class Value:
     parsed: bool = False
 
     @classmethod
-    def of(cls, text: str, type_name: str) -> Value:
+    def of(cls, text: str, type_name: str) -> RevalValue:
         if text.startswith(ATTRS_MARK):
             attrs = _literal(text[len(ATTRS_MARK):])
             return cls(text, type_name, _Attrs(attrs[1] if attrs[0] else {}), True)
@@ -72,7 +71,7 @@ class RunTruth:
         return {self.path[i + 1] if i + 1 < len(self.path) else -1
                 for i, seen in enumerate(self.path) if seen == line}
 
-    def state(self, line: int, expression: str) -> list[Value] | str:
+    def state(self, line: int, expression: str) -> list[RevalValue] | str:
         """The values of ``expression`` right after the runs of ``line``, or ``NIL``."""
         if not self.covered(line):
             return NIL
@@ -83,13 +82,13 @@ class RunTruth:
             return NIL
         return values if values else NIL
 
-    def _values(self, line: int, node: ast.expr) -> list[Value]:
+    def _values(self, line: int, node: ast.expr) -> list[RevalValue]:
         if isinstance(node, ast.Constant):
-            return [Value(repr(node.value), type(node.value).__name__, node.value, True)]
+            return [RevalValue(repr(node.value), type(node.value).__name__, node.value, True)]
         if isinstance(node, ast.Name):
             found = (self.trace.state_after(line, hit, node.id)
                      for hit in range(1, self.trace.hits(line) + 1))
-            return [Value.of(text, type_name) for text, type_name in filter(None, found)]
+            return [RevalValue.of(text, type_name) for text, type_name in filter(None, found)]
         if isinstance(node, ast.Attribute):
             return [_python_value(v.obj.attrs[node.attr]) for v in self._values(line, node.value)
                     if isinstance(v.obj, _Attrs) and node.attr in v.obj.attrs]
@@ -104,7 +103,7 @@ class RunTruth:
         raise ValueError(f"unsupported expression {ast.unparse(node)!r}")
 
 
-def _subscripts(containers: list[Value], keys: list[Value]) -> list[Value]:
+def _subscripts(containers: list[RevalValue], keys: list[RevalValue]) -> list[RevalValue]:
     out = []
     for c, k in itertools.product(containers, keys):
         if not (c.parsed and k.parsed):
@@ -116,10 +115,10 @@ def _subscripts(containers: list[Value], keys: list[Value]) -> list[Value]:
     return out
 
 
-def _python_value(obj: Any) -> Value:
+def _python_value(obj: Any) -> RevalValue:
     if isinstance(obj, _Attrs):
-        return Value(ATTRS_MARK + repr(obj.attrs), "object", obj, True)
-    return Value(repr(obj), type(obj).__name__, obj, True)
+        return RevalValue(ATTRS_MARK + repr(obj.attrs), "object", obj, True)
+    return RevalValue(repr(obj), type(obj).__name__, obj, True)
 
 
 def _literal(text: str) -> tuple[bool, Any]:
@@ -134,7 +133,7 @@ def _literal(text: str) -> tuple[bool, Any]:
 _TYPE_ALIASES = {"string": "str", "integer": "int", "boolean": "bool", "none": "nonetype"}
 
 
-def parse_state_answer(text: str) -> tuple[Any, str, bool] | str | None:
+def parse_reval_state_answer(text: str) -> tuple[Any, str, bool] | str | None:
     """REval's answer normalisation, with ``ast.literal_eval`` instead of ``eval``.
 
     Returns ``NIL``, ``(value, type name, parsed)`` (``parsed`` False when the value is not a
@@ -165,7 +164,8 @@ def parse_state_answer(text: str) -> tuple[Any, str, bool] | str | None:
     return (obj if ok else value), type_name, ok
 
 
-def state_matches(answer: tuple[Any, str, bool] | str | None, actual: list[Value] | str) -> bool:
+def state_matches(answer: tuple[Any, str, bool] | str | None,
+                  actual: list[RevalValue] | str) -> bool:
     """REval's ``State._eq``: Nil matches Nil; else the answer's type must be the type of some
     actual value, the answer's value must be of its stated type, and equal some actual value."""
     if answer is None:

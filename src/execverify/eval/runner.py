@@ -102,7 +102,7 @@ def evaluate(
             results.append(benchmark_result(bench, verdicts, params))
     model = {"name": config.model, "backend": config.backend,
              "prompt_format": config.prompt_format}
-    return finish(results_document(model, results), config.out_dir)
+    return _finish(results_document(model, results), config.out_dir)
 
 
 def score_generations(
@@ -123,10 +123,10 @@ def score_generations(
         verdicts = bench.score(samples, answers, sandbox)
     doc = results_document({"name": "generations-file", "path": source},
                            [benchmark_result(bench, verdicts, None)])
-    return finish(doc, out_dir)
+    return _finish(doc, out_dir)
 
 
-def finish(doc: dict[str, Any], out_dir: Path | None) -> dict[str, Any]:
+def _finish(doc: dict[str, Any], out_dir: Path | None) -> dict[str, Any]:
     """Write results.json, summary.md and the plots into ``out_dir`` (if given)."""
     if out_dir is None:
         return doc

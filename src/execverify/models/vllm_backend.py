@@ -21,7 +21,7 @@ from execverify.models.base import (
 )
 from execverify.models.builtin import resolve_model
 
-INSTALL_HINT = "pip install 'execverify[vllm]'  (or: pip install vllm; needs a CUDA GPU)"
+VLLM_INSTALL_HINT = "pip install 'execverify[vllm]'  (or: pip install vllm; needs a CUDA GPU)"
 
 
 def import_vllm() -> Any:
@@ -31,7 +31,7 @@ def import_vllm() -> Any:
     except ImportError as exc:
         raise BackendUnavailable(
             f"the vllm backend needs the vllm package, which is not installed; "
-            f"install it with: {INSTALL_HINT}. Without a GPU use the 'transformers' backend."
+            f"install it with: {VLLM_INSTALL_HINT}. Without a GPU use the 'transformers' backend."
         ) from exc
     return vllm
 

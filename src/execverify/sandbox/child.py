@@ -19,7 +19,7 @@ from types import CodeType
 from typing import Any
 
 from execverify.sandbox import isolation
-from execverify.sandbox.protocol import encode, write_frame
+from execverify.sandbox.protocol import WireJob, encode, write_frame
 
 PROGRAM_FILENAME = "<program>"
 CALL_FILENAME = "<call>"
@@ -55,11 +55,11 @@ def _compile(source: str, filename: str, mode: str) -> CodeType:
     return compile(source, filename, mode, dont_inherit=True)
 
 
-def _call_source(job: dict[str, Any]) -> str:
-    return f"{job['entry']}({job['args']})"
+def _call_source(job: WireJob) -> str:
+    return f"{job.entry}({job.args})"
 
 
-def precompile(job: dict[str, Any]) -> tuple[CodeType | None, CodeType | None]:
+def precompile(job: WireJob) -> tuple[CodeType | None, CodeType | None]:
     """The job's program and, for a plain call, its call expression, compiled in the worker
     before the fork (each None where the child must compile it itself).
 
@@ -70,8 +70,8 @@ def precompile(job: dict[str, Any]) -> tuple[CodeType | None, CodeType | None]:
     compile is left to the child, which compiles it under its limits, so errors are reported
     exactly as before; so is one that warns (``x is 1``), since its warning belongs on the
     program's stderr, not the worker's."""
-    program = _precompile(job["source"], PROGRAM_FILENAME, "exec")
-    plain_call = job["entry"] is not None and not job["hook"]
+    program = _precompile(job.source, PROGRAM_FILENAME, "exec")
+    plain_call = job.entry is not None and not job.hook
     return program, _precompile(_call_source(job), CALL_FILENAME, "eval") if plain_call else None
 
 
@@ -109,7 +109,7 @@ def plan_rlimits(limits: dict[str, Any], nproc: int) -> list[tuple[int, tuple[in
     ]
 
 
-def run_child(job: dict[str, Any], plan: ChildPlan) -> None:
+def run_child(job: WireJob, plan: ChildPlan) -> None:
     """Never returns."""
     try:
         _lock_down(plan)
@@ -159,20 +159,20 @@ def _flush() -> None:
             pass
 
 
-def _execute(job: dict[str, Any], plan: ChildPlan) -> dict[str, Any]:
-    source, entry = job["source"], job["entry"]
-    cap = job["limits"]["value_chars"]
+def _execute(job: WireJob, plan: ChildPlan) -> dict[str, Any]:
+    source, entry = job.source, job.entry
+    cap = job.limits["value_chars"]
     linecache.cache[PROGRAM_FILENAME] = (_len(source), None, source.splitlines(True), PROGRAM_FILENAME)
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     result: dict[str, Any] = {"status": "ok"}
     try:
         hook = None
-        if entry is not None and job["hook"]:  # resolved before the program can touch sys.modules
-            module, _, func = job["hook"].partition(":")
+        if entry is not None and job.hook:  # resolved before the program can touch sys.modules
+            module, _, func = job.hook.partition(":")
             hook = getattr(importlib.import_module(module), func)
         exec(plan.program or _compile(source, PROGRAM_FILENAME, "exec"), namespace)
         if hook is not None:
-            result["data"] = hook(namespace, entry, job["args"], job["hook_options"])
+            result["data"] = hook(namespace, entry, job.args, job.hook_options)
         elif entry is not None:
             call = plan.call or _compile(_call_source(job), CALL_FILENAME, "eval")
             value = eval(call, namespace)

@@ -1,7 +1,8 @@
-"""Length-prefixed JSON frames between the host pool and its workers.
+"""Length-prefixed JSON frames between the host pool and its workers, and the job they carry.
 
 JSON rather than pickle on purpose: a worker that were somehow subverted must not be able to
-run code in the host by sending it a crafted message.
+run code in the host by sending it a crafted message. A job travels as a JSON object keyed by
+``WireJob``'s fields (``Job.to_wire`` writes it, ``WireJob.from_wire`` reads it in the worker).
 """
 
 from __future__ import annotations
@@ -10,7 +11,26 @@ import json
 import os
 import struct
 from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, NamedTuple
+
+
+class WireJob(NamedTuple):
+    """One job as the worker and its child read it: ``execverify.sandbox.Job`` with its limits
+    resolved to the dict ``Limits`` writes (``cpu_s`` already the effective CPU limit) and
+    ``hook_options`` never None."""
+
+    source: str
+    entry: str | None
+    args: str
+    stdin: str | None
+    hook: str | None
+    hook_options: dict[str, Any]
+    limits: dict[str, Any]
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> WireJob:
+        return cls(data["source"], data["entry"], data["args"], data["stdin"], data["hook"],
+                   data["hook_options"], data["limits"])
 
 _HEADER = struct.Struct(">I")
 MAX_FRAME = 256 << 20

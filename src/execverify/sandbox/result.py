@@ -51,6 +51,8 @@ class Job:
             )
 
     def to_wire(self, default_limits: Limits) -> dict[str, Any]:
+        """The job as a frame carries it: keyed by ``WireJob``'s fields, which the worker
+        reads it back into (``WireJob.from_wire``)."""
         return {
             "source": self.source,
             "entry": self.entry,

@@ -42,7 +42,7 @@ from execverify.sandbox.child import (
     precompile,
     run_child,
 )
-from execverify.sandbox.protocol import FrameReader, decode, write_frame
+from execverify.sandbox.protocol import FrameReader, WireJob, decode, write_frame
 
 # Imported once here so programs that use them pay nothing per execution. Chosen by what
 # programs import: over the 1,545 CRUXEval, HumanEval, MBPP and REval programs shipped with
@@ -158,8 +158,8 @@ class Worker:
         }
 
     # -- one job --------------------------------------------------------------------------
-    def run(self, job: dict[str, Any]) -> dict[str, Any]:
-        fds = self._prepare(job.get("stdin"))
+    def run(self, job: WireJob) -> dict[str, Any]:
+        fds = self._prepare(job.stdin)
         read_end, fds["result"] = os.pipe()
         try:
             return self._run(job, fds, read_end)
@@ -167,8 +167,8 @@ class Worker:
             for fd in {read_end, *fds.values()} - {self.devnull}:
                 os.close(fd)
 
-    def _run(self, job: dict[str, Any], fds: dict[str, int], read_end: int) -> dict[str, Any]:
-        limits = job["limits"]
+    def _run(self, job: WireJob, fds: dict[str, int], read_end: int) -> dict[str, Any]:
+        limits = job.limits
         program, call = precompile(job)
         plan = ChildPlan(
             fds=fds,
@@ -534,7 +534,7 @@ def main() -> None:
     try:
         while (message := jobs.read()) is not None:
             try:
-                result = worker.run(message["job"])
+                result = worker.run(WireJob.from_wire(message["job"]))
             except Exception as exc:  # a sandbox bug: report it rather than die and respawn
                 result = {"status": "killed", "error_type": "SandboxError",
                           "error_message": f"{type(exc).__name__}: {exc}"}

@@ -1,4 +1,4 @@
-"""Program synthesis at controlled difficulty (ExecVerify, DESIGN.md section 1, points 1-2).
+"""Program synthesis at controlled difficulty (ExecVerify; docs/design.md, "The method").
 
 The built-in generator needs no model: :func:`generate` builds a program from a seed method of
 the catalogue and the constraint knobs of a level, and synthesises literal inputs for it::

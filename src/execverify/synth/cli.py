@@ -80,7 +80,7 @@ def _run(args: argparse.Namespace) -> int:
     from execverify.config import parse_overrides, shorthand_overrides
     from execverify.data.dataset import read_records
     from execverify.synth.pipeline import synthesize
-    from execverify.synth.report import level_features, summary_markdown, write_report
+    from execverify.synth.report import level_features, synth_summary_markdown, write_synth_report
 
     if args.workers < 1:
         raise CliError(f"--workers must be >= 1; got {args.workers}")
@@ -95,9 +95,9 @@ def _run(args: argparse.Namespace) -> int:
         manifest = synthesize(config, args.out, workers=args.workers, use_ray=args.ray,
                               progress=bar.update)
     if args.no_report:
-        text = summary_markdown(manifest, level_features(read_records(args.out)))
+        text = synth_summary_markdown(manifest, level_features(read_records(args.out)))
     else:
-        text = write_report(args.out, manifest, read_records(args.out))
+        text = write_synth_report(args.out, manifest, read_records(args.out))
     print(text)
     print(f"{manifest['num_records']} records in {args.out} (content hash "
           f"{manifest['content_hash'][:12]})")

@@ -1,10 +1,10 @@
-"""Which generated programs to keep (DESIGN.md section 1, point 2).
+"""Which generated programs to keep: the checks that need only ``ast``.
 
-Static filters need only ``ast``: no imports of system modules and no escape hatches
-(``open``, ``eval``, dunder attributes), and a dedup key that ignores naming. Execution filters
-run programs in the sandbox: the call finishes within the time limit, its result round-trips
-through ``ast.literal_eval`` (so an answer can be compared as a literal), two runs agree
-(determinism) and the result is small enough to ask a model to write down.
+No imports of system modules and no escape hatches (``open``, ``eval``, dunder attributes);
+a dedup key that ignores naming; and whether a result's repr round-trips through
+``ast.literal_eval`` (so an answer can be compared as a literal). The checks that run a
+program (time limit, determinism, result size) are the pipeline's own, in
+``execverify.synth.pipeline``, which lists every rejection reason in order.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import ast
 import builtins
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from execverify.trace.statements import nodes
@@ -196,88 +194,3 @@ def round_trips(value_repr: str) -> bool:
         return bool(value == value)
     except RecursionError:
         return False
-
-
-def value_round_trips(value: object) -> bool:
-    """``ast.literal_eval(repr(value)) == value``, without raising."""
-    try:
-        return ast.literal_eval(repr(value)) == value
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return False
-
-
-@dataclass(frozen=True)
-class ExecFilter:
-    """Limits for the execution filters.
-
-    ``timeout_s``: the call must finish within this (the method's 0.5 s). ``max_value_chars``:
-    longest accepted repr of the result (an answer a model must write out). ``runs``: how many
-    times to run each program; all runs must agree.
-    """
-
-    timeout_s: float = 0.5
-    max_value_chars: int = 1000
-    runs: int = 2
-
-    def __post_init__(self) -> None:
-        if not 0 < self.timeout_s <= 60:
-            raise ValueError(f"timeout_s must be in (0, 60], got {self.timeout_s}; e.g. 0.5")
-        if self.max_value_chars < 1:
-            raise ValueError(f"max_value_chars must be >= 1, got {self.max_value_chars}")
-        if self.runs < 1:
-            raise ValueError(f"runs must be >= 1 (2 checks determinism), got {self.runs}")
-
-
-@dataclass(frozen=True)
-class ExecVerdict:
-    """What the execution filters concluded about one program call."""
-
-    keep: bool
-    reason: str  # "ok" or why not: the sandbox status, "round_trip", "nondeterministic", ...
-    value: str | None = None
-    value_type: str | None = None
-    duration_s: float = 0.0
-
-
-def verdict(results: Sequence[Any], config: ExecFilter) -> ExecVerdict:
-    """Judge the runs of one call (sandbox ``ExecResult``-like objects, first run first)."""
-    first = results[0]
-    if first.status != "ok":
-        reason = first.error_type if first.status == "error" and first.error_type else None
-        return ExecVerdict(False, f"error:{reason}" if reason else str(first.status))
-    value = first.value
-    if value is None:
-        return ExecVerdict(False, "no_value")
-    if len(value) > config.max_value_chars:
-        return ExecVerdict(False, "too_long", value, first.value_type, first.duration_s)
-    if not round_trips(value):
-        return ExecVerdict(False, "round_trip", value, first.value_type, first.duration_s)
-    for other in results[1:]:
-        if other.status != "ok" or other.value != value:
-            return ExecVerdict(False, "nondeterministic", value, first.value_type)
-    return ExecVerdict(True, "ok", value, first.value_type, first.duration_s)
-
-
-def check_execution(
-    calls: Sequence[tuple[str, str, str]],
-    sandbox: Any = None,
-    config: ExecFilter | None = None,
-) -> list[ExecVerdict]:
-    """Run each ``(source, entry, args)`` ``config.runs`` times and judge it.
-
-    Uses the shared default sandbox unless one is given; the runs of one call go to the pool
-    as separate jobs, so they may land on different workers.
-    """
-    from execverify.sandbox import Job, Limits, default_sandbox
-
-    config = config or ExecFilter()
-    sb = sandbox if sandbox is not None else default_sandbox()
-    limits = Limits(timeout_s=config.timeout_s)
-    jobs = [
-        Job(source=source, entry=entry, args=args, limits=limits)
-        for source, entry, args in calls
-        for _ in range(config.runs)
-    ]
-    results = sb.run_jobs(jobs)
-    n = config.runs
-    return [verdict(results[i * n : (i + 1) * n], config) for i in range(len(calls))]

@@ -17,7 +17,7 @@ from execverify.synth.catalogue import ATOM, Op, Slot, catalogue
 from execverify.synth.inputs import synth_args
 from execverify.synth.levels import Knobs, knobs_for, level_of
 from execverify.synth.rand import pick, randint
-from execverify.synth.stmts import BuildError, render
+from execverify.synth.stmts import BuildError, render_statements
 
 MAX_ATTEMPTS = 30
 
@@ -159,7 +159,7 @@ def _function_name(rng, w: FunctionWriter, verbs: tuple[str, ...], taken: set[st
 
 def _source(name: str, w: FunctionWriter) -> str:
     params = ", ".join(p.name for p in w.params)
-    return f"def {name}({params}):\n" + "\n".join(render(w.top)) + "\n"
+    return f"def {name}({params}):\n" + "\n".join(render_statements(w.top)) + "\n"
 
 
 def _arg_types(w: FunctionWriter) -> tuple[str, ...]:

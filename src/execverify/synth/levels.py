@@ -1,6 +1,6 @@
 """Difficulty as constraint knobs, and the method's six levels as fixed settings of them.
 
-ExecVerify makes programs harder one constraint at a time (DESIGN.md section 1, point 1):
+ExecVerify makes programs harder one constraint at a time (docs/design.md, "The method"):
 
 1. nested calls of the seed method, at least two levels, no control flow;
 2. plus at least one other built-in method;

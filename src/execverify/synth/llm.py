@@ -1,4 +1,4 @@
-"""The LLM-prompted generator: the method's own route to programs (DESIGN.md section 1, point 1).
+"""The LLM-prompted generator: the method's own route to programs (docs/design.md, "The method").
 
 A model is asked for a program exercising one seed method under a level's constraints, then, in
 a second prompt, for literal inputs to call it with. Model text is only ever parsed (``ast``,
@@ -33,7 +33,7 @@ REASONS: dict[str, str] = {
 }
 """Why a completion was rejected; every :class:`Rejection` carries one of these keys."""
 
-SYSTEM = (
+SYNTH_SYSTEM = (
     "You write small, self-contained Python programs used to test whether a reader can trace "
     "code execution by hand. Answer with a single Python code block and nothing else."
 )
@@ -135,7 +135,7 @@ class LLMGenerator:
         order = sorted(extracted)
         input_texts = (
             self.backend.generate(
-                [input_prompt(extracted[i], cfg.inputs_per_program) for i in order],
+                [synth_input_prompt(extracted[i], cfg.inputs_per_program) for i in order],
                 self._params(cfg.input_tokens),
             )
             if order
@@ -227,10 +227,10 @@ def program_prompt(seed: str, knobs: Knobs) -> list[dict[str, str]]:
     user = f"Write a Python program that uses `{seed}`{written}.\n\nRules:\n" + "\n".join(
         f"- {r}" for r in rules
     )
-    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+    return [{"role": "system", "content": SYNTH_SYSTEM}, {"role": "user", "content": user}]
 
 
-def input_prompt(ex: Extracted, count: int) -> list[dict[str, str]]:
+def synth_input_prompt(ex: Extracted, count: int) -> list[dict[str, str]]:
     """The second prompt: literal arguments for the extracted entry function."""
     user = (
         f"Here is a Python program:\n\n```python\n{ex.source}```\n\n"
@@ -239,7 +239,7 @@ def input_prompt(ex: Extracted, count: int) -> list[dict[str, str]]:
         f"the names replaced by values. Use {INPUT_RULES}. Only literals: no variables, "
         "expressions or function calls inside the parentheses. Each call must run without error."
     )
-    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+    return [{"role": "system", "content": SYNTH_SYSTEM}, {"role": "user", "content": user}]
 
 
 # --- parsing the program ---------------------------------------------------------------------

@@ -44,15 +44,16 @@ from typing import Any, NamedTuple
 from execverify import __version__
 from execverify.data import dataset
 from execverify.data.records import Record
-from execverify.sandbox import Job, Limits, Sandbox
+from execverify.sandbox import Limits, Sandbox
 from execverify.synth.filters import dedup_key, round_trips, static_violation
 from execverify.synth.generate import Program, generate
 from execverify.tasks.build import build_record
 from execverify.tasks.selection import TaskConfig
-from execverify.trace import BATCH_HOOK
+from execverify.trace import TraceBatches, TraceRequest
 from execverify.trace.model import Trace
 from execverify.trace.recorder import ship_code
 from execverify.trace.statements import StatementFacts
+from execverify.validation import require, require_choice, require_int, require_number
 
 GENERATORS = ("builtin", "llm")
 
@@ -87,23 +88,14 @@ class SynthConfig:
     def __post_init__(self) -> None:
         levels = tuple(sorted(set(self.levels)))
         object.__setattr__(self, "levels", levels)
-        if not levels or any(level not in range(1, 7) for level in levels):
-            raise ValueError(f"SynthConfig.levels must be levels 1..6; got {list(self.levels)}")
-        if self.generator not in GENERATORS:
-            raise ValueError(
-                f"SynthConfig.generator must be one of {GENERATORS}; got {self.generator!r}"
-            )
-        for name in ("num", "shard_size", "batch_size", "max_output_chars", "max_steps",
-                     "max_candidates_per_record"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"SynthConfig.{name} must be >= 1; got {getattr(self, name)}")
-        if self.difficulty_k < 1 or not 0 <= self.difficulty_t <= self.difficulty_k:
-            raise ValueError(
-                f"SynthConfig needs difficulty_k >= 1 and 0 <= difficulty_t <= difficulty_k; got "
-                f"k={self.difficulty_k}, t={self.difficulty_t}"
-            )
-        if self.time_limit_s <= 0:
-            raise ValueError(f"SynthConfig.time_limit_s must be > 0; got {self.time_limit_s}")
+        require(bool(levels) and all(level in range(1, 7) for level in levels), "SynthConfig",
+                "levels", list(self.levels), "levels 1..6, like [1, 2]")
+        require_choice(self, "generator", GENERATORS)
+        require_int(self, "num", "shard_size", "batch_size", "max_output_chars", "max_steps",
+                    "max_candidates_per_record", "difficulty_k")
+        require(0 <= self.difficulty_t <= self.difficulty_k, "SynthConfig", "difficulty_t",
+                self.difficulty_t, f"between 0 and difficulty_k ({self.difficulty_k})")
+        require_number(self, "time_limit_s")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -160,6 +152,14 @@ class Candidate(NamedTuple):
     tree: ast.Module
 
 
+class InFlight(NamedTuple):
+    """A batch executing in both pools while the previous one becomes records."""
+
+    batch: list[Candidate]
+    traced: TraceBatches  # the main pool: traces
+    plain: TraceBatches  # the second pool: untraced results and times
+
+
 class ShardWorker:
     """Turns shard specs into records with two sandbox pools: the main one traces, the second
     (another hash seed) runs each call untraced. The two runs must agree: that catches
@@ -201,7 +201,7 @@ class ShardWorker:
         seen: set[str] = set()
         index = 0
         budget = spec.quota * self.config.max_candidates_per_record
-        in_flight = None
+        in_flight: InFlight | None = None
         while len(kept) < spec.quota:
             if index >= budget:  # a generator that almost never passes must not spin
                 if in_flight is not None:
@@ -211,23 +211,23 @@ class ShardWorker:
                 rejected["budget_exhausted"] += spec.quota - len(kept)
                 break
             batch, index = self._candidates(spec, index, seen, rejected)
-            may_fill = in_flight is not None and len(kept) + len(in_flight[0]) >= spec.quota
+            may_fill = in_flight is not None and len(kept) + len(in_flight.batch) >= spec.quota
             if may_fill:
                 self._keep(spec, in_flight, kept, rejected)
                 in_flight = None
                 if len(kept) == spec.quota:
                     break
-            submitted = (batch, self._submit(batch))
+            submitted = self._submit(batch)
             if in_flight is not None:
                 self._keep(spec, in_flight, kept, rejected)
             in_flight = submitted
         return kept, rejected
 
-    def _keep(self, spec: ShardSpec, in_flight, kept: list[Record], rejected: Counter) -> None:
-        batch, (traced, plain) = in_flight
+    def _keep(self, spec: ShardSpec, in_flight: InFlight, kept: list[Record],
+              rejected: Counter) -> None:
         built: list[Record] = []
-        for candidate, one, other in zip(batch, self._results(self.main, traced, False),
-                                         self._results(self.alt, plain, True)):
+        for candidate, one, other in zip(in_flight.batch, in_flight.traced.results(),
+                                         in_flight.plain.results()):
             verdict = self._verdict(one, other)
             if isinstance(verdict, str):
                 rejected[verdict] += 1
@@ -295,52 +295,24 @@ class ShardWorker:
                 rejected[f"llm_{outcome.reason}"] += 1
         return drawn, index + self.config.batch_size
 
-    def _options(self, programs: list[list[Any]], plain_only: bool) -> dict[str, Any]:
-        return {"programs": programs, "trace": self.trace_options, "plain_only": plain_only,
-                "encode": True}
-
-    def _submit(self, batch: list[Candidate]):
-        """Per pool, one future per chunk of programs (the whole batch for the built-in
-        generator, one program per execution for model-written ones). The tracing pool gets
-        each program's statement facts too, from the tree the checks parsed, and so need not
-        parse the program again; both pools get the code compiled from it (``ship_code``)
-        where that is allowed (see ``__init__``)."""
-        calls = [[c.program.source, c.program.entry, c.program.args] for c in batch]
+    def _submit(self, batch: list[Candidate]) -> InFlight:
+        """The batch in both pools, in chunks (the whole batch for the built-in generator, one
+        program per execution for model-written ones). The tracing pool gets each program's
+        statement facts too, from the tree the checks parsed, and so need not parse the
+        program again; both pools get the code compiled from it (``ship_code``) where that is
+        allowed (see ``__init__``)."""
         codes = [ship_code(c.tree, c.program.args) if self.ships_code else None for c in batch]
-        traced = [[*call, StatementFacts.of(c.tree).to_wire(), code]
-                  for call, c, code in zip(calls, batch, codes)]
-        plain = [[*call, None, code] for call, code in zip(calls, codes)]
-        return tuple(
-            [(chunk, sandbox.submit_jobs([self._job(sandbox, chunk, plain_only)])[0])
-             for chunk in self._chunks(programs)]
-            for sandbox, plain_only, programs in ((self.main, False, traced),
-                                                  (self.alt, True, plain))
-        )
+        traced = [TraceRequest(c.program.source, c.program.entry, c.program.args,
+                               StatementFacts.of(c.tree).to_wire(), code)
+                  for c, code in zip(batch, codes)]
+        plain = [request._replace(facts=None) for request in traced]
+        return InFlight(batch, self._batches(self.main, traced, {"trace": self.trace_options}),
+                        self._batches(self.alt, plain, {"plain_only": True}))
 
-    def _chunks(self, programs: list[list[Any]]) -> list[list[list[Any]]]:
-        return [programs[i : i + self.chunk] for i in range(0, len(programs), self.chunk)]
-
-    def _job(self, sandbox: Sandbox, programs: list[list[Any]], plain_only: bool) -> Job:
-        return Job(source="", entry="batch", hook=BATCH_HOOK,
-                   hook_options=self._options(programs, plain_only),
-                   limits=_batch_limits(sandbox.limits, len(programs)))
-
-    def _results(self, sandbox: Sandbox, chunks, plain_only: bool) -> list[dict[str, Any]]:
-        """Per-program results; a chunk that failed as a whole runs again one program per
-        execution, so one bad program costs only itself."""
-        out: list[dict[str, Any]] = []
-        for programs, future in chunks:
-            result = future.result()
-            if result.ok and result.data:
-                out += [json.loads(text) for text in result.data["traces"]]
-            elif len(programs) == 1:
-                out.append({"status": "error", "error": str(result.status)})
-            else:
-                retried = sandbox.submit_jobs([self._job(sandbox, [p], plain_only)
-                                               for p in programs])
-                out += self._results(sandbox, list(zip([[p] for p in programs], retried)),
-                                     plain_only)
-        return out
+    def _batches(self, sandbox: Sandbox, requests: list[TraceRequest],
+                 options: dict[str, Any]) -> TraceBatches:
+        return TraceBatches(sandbox, requests, {**options, "encode": True}, chunk=self.chunk,
+                            limits=functools.partial(_batch_limits, sandbox.limits))
 
     def _verdict(self, traced: dict[str, Any], other: dict[str, Any]) -> str | Trace:
         """``traced``: the main pool's trace; ``other``: the untraced run under another hash

@@ -32,7 +32,8 @@ def level_features(records: Iterable[Record]) -> dict[int, dict[str, list[float]
     return table
 
 
-def summary_markdown(manifest: dict[str, Any], features: dict[int, dict[str, list[float]]]) -> str:
+def synth_summary_markdown(manifest: dict[str, Any],
+                           features: dict[int, dict[str, list[float]]]) -> str:
     reasons = sorted({r for rej in manifest["rejected_per_level"].values() for r in rej})
     lines = ["| level | kept | " + " | ".join(f"rejected: {r}" for r in reasons) + " |",
              "| ---: | ---: |" + " ---: |" * len(reasons)]
@@ -76,12 +77,12 @@ def plot_features(features: dict[int, dict[str, list[float]]], path: Path) -> bo
     return True
 
 
-def write_report(out: Path, manifest: dict[str, Any], records: Iterable[Record]) -> str:
+def write_synth_report(out: Path, manifest: dict[str, Any], records: Iterable[Record]) -> str:
     """Write report.md (and report.png where matplotlib is installed) into ``out``."""
     from execverify.data.dataset import write_atomic
 
     features = level_features(records)
-    text = "# Synthesis report\n\n" + summary_markdown(manifest, features)
+    text = "# Synthesis report\n\n" + synth_summary_markdown(manifest, features)
     if plot_features(features, out / "report.png"):
         text += "\n![features per level](report.png)\n"
     write_atomic(out / "report.md", text.encode("utf-8"))

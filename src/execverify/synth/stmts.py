@@ -21,7 +21,7 @@ class Compound:
     clauses: list[list] = field(default_factory=list)
 
 
-def render(nodes: list, indent: int = 1) -> list[str]:
+def render_statements(nodes: list, indent: int = 1) -> list[str]:
     """Source lines, four spaces per level."""
     pad = "    " * indent
     out: list[str] = []
@@ -31,5 +31,5 @@ def render(nodes: list, indent: int = 1) -> list[str]:
         else:
             for header, body in node.clauses:
                 out.append(pad + header)
-                out.extend(render(body, indent + 1))
+                out.extend(render_statements(body, indent + 1))
     return out

@@ -14,20 +14,26 @@ the sandbox's (``timeout``, ``memory``, ``killed``, ...).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from execverify.trace.model import Step, Trace
+from execverify.trace.wire import TraceRequest
+from execverify.validation import require_choice, require_int
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from execverify.sandbox import ExecResult, Job, Limits, Sandbox
 
-__all__ = ["Step", "Trace", "TraceOptions", "trace_call", "trace_many"]
+__all__ = ["Step", "Trace", "TraceBatches", "TraceOptions", "TraceRequest", "trace_call",
+           "trace_many"]
 
 HOOK = "execverify.trace.recorder:record"
 BATCH_HOOK = "execverify.trace.recorder:record_many"
-BACKENDS = ("auto", "monitoring", "settrace")
+TRACER_BACKENDS = ("auto", "monitoring", "settrace")
 BATCH_TIMEOUT_CAP_S = 60.0  # a batch that needs longer is rerun one program per execution
 
 
@@ -49,13 +55,10 @@ class TraceOptions:
     read_all: bool = False
 
     def __post_init__(self) -> None:
-        if self.backend not in BACKENDS:
-            raise ValueError(f"TraceOptions.backend must be one of {BACKENDS}; got "
-                             f"{self.backend!r}")
-        for name, low in (("max_steps", 1), ("max_bytes", 1024), ("max_repr", 8)):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < low:
-                raise ValueError(f"TraceOptions.{name} must be an int >= {low}; got {value!r}")
+        require_choice(self, "backend", TRACER_BACKENDS)
+        require_int(self, "max_steps")
+        require_int(self, "max_bytes", low=1024)
+        require_int(self, "max_repr", low=8)
 
     def hook_options(self, source: str | None = None) -> dict[str, Any]:
         options: dict[str, Any] = {"backend": self.backend, "max_steps": self.max_steps,
@@ -96,7 +99,7 @@ def trace_many(calls: Sequence[tuple[str, str, str]], *, sandbox: Sandbox | None
     it, at most ``BATCH_TIMEOUT_CAP_S`` (so a program that hangs in C code, where the step
     limit cannot stop it, costs its batch at most that before the rerun).
     """
-    from execverify.sandbox import Job, Limits
+    from execverify.sandbox import Limits
 
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1; got {batch_size}")
@@ -105,22 +108,63 @@ def trace_many(calls: Sequence[tuple[str, str, str]], *, sandbox: Sandbox | None
     if batch_size == 1:
         return _run_single(sb, list(calls), options, limits, progress)
     base = limits or sb.limits
-    batches = [list(calls[i:i + batch_size]) for i in range(0, len(calls), batch_size)]
     batch_timeout = max(base.timeout_s, min(base.timeout_s * batch_size, BATCH_TIMEOUT_CAP_S))
     batch_limits = Limits(**{**base.to_dict(), "timeout_s": batch_timeout, "cpu_s": None})
-    jobs = [Job(source="", entry="_", args="", hook=BATCH_HOOK, limits=batch_limits,
-                hook_options={"programs": [list(c) for c in batch],
-                              "trace": options.hook_options()})
-            for batch in batches]
-    traces: list[Trace] = []
-    for batch, result in zip(batches, sb.run_jobs(jobs, progress=progress), strict=True):
-        data = result.data or {}
-        raw = data.get("traces")
-        if result.ok and isinstance(raw, list) and len(raw) == len(batch):
-            traces.extend(_trace_from_data(d, d.get("stdout", "")) for d in raw)
-        else:
-            traces.extend(_run_single(sb, batch, options, limits, False))
-    return traces
+    batches = TraceBatches(sb, [TraceRequest(*call) for call in calls],
+                           {"trace": options.hook_options()}, chunk=batch_size,
+                           limits=lambda n: limits if n == 1 else batch_limits)
+    return [_trace_from_data(d, d.get("stdout", "")) for d in batches.results(progress)]
+
+
+class TraceBatches:
+    """Programs traced several per sandbox execution: submitted now, read back in input order.
+
+    The one home of the batch rule, for ``trace_many`` and for synthesis: a chunk that fails
+    as a whole (timeout, memory, killed) runs again one program per execution, so one bad
+    program costs only itself; a program that fails on its own gets a failed trace in the wire
+    form, whose status is the sandbox's. ``options``: the ``record_many`` hook's options
+    besides ``programs`` (recorder options under ``trace``, ``plain_only``, ``encode``...);
+    ``limits(n)``: the limits of an execution of ``n`` programs.
+    """
+
+    def __init__(self, sandbox: Sandbox, requests: Sequence[TraceRequest],
+                 options: dict[str, Any], *, chunk: int,
+                 limits: Callable[[int], Limits | None]) -> None:
+        self.sandbox, self.options, self.limits = sandbox, options, limits
+        parts = [list(requests[i:i + chunk]) for i in range(0, len(requests), chunk)]
+        self._submitted = list(zip(parts, self._submit(parts)))
+
+    def _submit(self, parts: list[list[TraceRequest]]) -> list[Future[ExecResult]]:
+        from execverify.sandbox import Job
+
+        return self.sandbox.submit_jobs([
+            Job(source="", entry="batch", hook=BATCH_HOOK, limits=self.limits(len(part)),
+                hook_options={**self.options, "programs": [r.to_wire() for r in part]})
+            for part in parts])
+
+    def results(self, progress: bool = False) -> list[dict[str, Any]]:
+        """Each program's trace in the wire form (``Trace.from_dict`` reads it), in order;
+        ``progress``: a bar over the executions."""
+        submitted: Any = self._submitted
+        if progress:
+            from tqdm import tqdm
+
+            submitted = tqdm(submitted, desc="sandbox", unit="batch")
+        out: list[dict[str, Any]] = []
+        for part, future in submitted:
+            out += self._read(part, future)
+        return out
+
+    def _read(self, part: list[TraceRequest], future: Future[ExecResult]) -> list[dict[str, Any]]:
+        result = future.result()
+        traces = result.data.get("traces") if result.ok and result.data else None
+        if isinstance(traces, list) and len(traces) == len(part):
+            return [json.loads(t) if isinstance(t, str) else t for t in traces]
+        if len(part) == 1:
+            return [trace_from_result(result).to_dict()]
+        singles = [[request] for request in part]
+        return [trace for single, retried in zip(singles, self._submit(singles))
+                for trace in self._read(single, retried)]
 
 
 def _run_single(sb: Sandbox, calls: list[tuple[str, str, str]], options: TraceOptions,

@@ -81,12 +81,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-WIRE_FORMAT = "execverify.trace/1"
+from execverify.trace.wire import WIRE_FORMAT
 
 Value = tuple[str, str]
 """(value repr, type name) of a variable."""
 
-OK = "ok"
+_OK = "ok"
 _NONE_TRUNCATED: frozenset[str] = frozenset()
 
 
@@ -206,7 +206,7 @@ class Trace:
 
     @property
     def ok(self) -> bool:
-        return self.status == OK
+        return self.status == _OK
 
     # ---- queries -------------------------------------------------------------------------
 

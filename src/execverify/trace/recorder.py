@@ -31,8 +31,7 @@ from typing import Any
 from execverify.trace.backends import MonitoringBackend, SettraceBackend
 from execverify.trace.statements import StatementFacts, parse
 from execverify.trace.steps import Recorder, Stop, safe_repr
-
-WIRE_FORMAT = "execverify.trace/1"
+from execverify.trace.wire import WIRE_FORMAT, TraceRequest
 
 DEFAULT_OPTIONS: dict[str, Any] = {
     "backend": "auto",        # "auto" | "monitoring" | "settrace"
@@ -174,11 +173,9 @@ def record_many(namespace: dict[str, Any], entry: str, args: str,
     """Trace several programs in one sandbox execution (a hook; ``namespace``, ``entry`` and
     ``args`` of the carrier job are ignored).
 
-    ``options["programs"]``: list of ``[source, entry, args]``, each optionally with a fourth
-    item, the program's ``StatementFacts.to_wire()`` from a caller that parsed it already (the
-    program is then compiled from its text and not parsed here; None: parse it), and a fifth,
-    its code from ``ship_code`` (then it is not compiled here either); ``options["trace"]``: recorder
-    options for all of them. Each program runs in a fresh namespace and its stdout is captured
+    ``options["programs"]``: the programs, each a ``TraceRequest`` in its wire form (source,
+    entry, args, and optionally the statement facts and code a caller made already);
+    ``options["trace"]``: recorder options for all of them. Each program runs in a fresh namespace and its stdout is captured
     on its own (up to ``options["stdout_chars"]``, default 65536). Returns ``{"traces": [...]}``
     in input order; a program that fails to compile or run at module level gets an ``error``
     trace. With ``options["plain"]``, each program is first also called untraced, in another
@@ -204,9 +201,7 @@ def record_many(namespace: dict[str, Any], entry: str, args: str,
     traces = []
     real_stdout = sys.stdout
     for program in options["programs"]:
-        source, call_entry, call_args = program[:3]
-        sent = program[3] if len(program) > 3 else None
-        shipped = program[4] if len(program) > 4 else None
+        source, call_entry, call_args, sent, shipped = TraceRequest.from_wire(program)
         buffer = io.StringIO()
         sys.stdout = buffer
         try:
@@ -266,7 +261,7 @@ def _compile(program: str | ast.Module, filename: str = DEFAULT_OPTIONS["filenam
 def ship_code(program: str | ast.Module, args: str,
               filename: str = DEFAULT_OPTIONS["filename"]) -> str | None:
     """The program and its call's arguments compiled, in the form ``record_many`` takes as a
-    program's fifth item; None if either does not compile (the sandbox then compiles them
+    ``TraceRequest``'s ``code``; None if either does not compile (the sandbox then compiles them
     and reports the error as usual).
 
     A caller that has the program's tree already (synthesis, for its checks) compiles once

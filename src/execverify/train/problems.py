@@ -46,12 +46,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from execverify.eval.mbpp import SPLITS
 from execverify.rewards.codegen import SUITE_KINDS, TestSuite
 
 MBPP_TRAIN = "mbpp-train"
-MBPP_TRAIN_IDS = SPLITS["train"]
-MBPP_TEST_IDS = SPLITS["test"]
 EURUS_MAX_TESTS = 10
 PROBLEM_FIELDS = ("id", "prompt", "suite", "source")
 SUITE_FIELDS = ("kind", "tests", "expected", "setup", "entry", "timeout_s")
