@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from execverify.rewards import TestSuite, extract_code, run_many, run_tests, score_codegen
-from execverify.rewards.codegen import harness_source, imported_modules, stdout_lines
+from execverify.rewards.codegen import (
+    OutcomeStatus,
+    TestReason,
+    harness_source,
+    imported_modules,
+    stdout_lines,
+)
 
 CODE = "def f(x):\n    return x + 1"
 
@@ -99,6 +105,12 @@ def test_run_many_keeps_order_and_statuses(sandbox):
         (2, "ok"), (0, "no_code"), (0, "syntax_error"), (0, "no_tests"), (0, "ok"), (0, "ok")]
     assert "does not define f" in outcomes[4].details[0]
     assert outcomes[5].details == ["fail: timeout"] * 3
+    # the verdicts are typed: the reward and the benchmarks read reasons, never the lines
+    assert [[v.reason for v in o.verdicts] for o in outcomes] == [
+        [TestReason.PASS, TestReason.PASS, TestReason.ERROR], [TestReason.NO_CODE] * 3,
+        [TestReason.SYNTAX_ERROR] * 3, [], [TestReason.ERROR] * 3, [TestReason.TIMEOUT] * 3]
+    assert all(o.status is OutcomeStatus(o.status.value) for o in outcomes)
+    assert outcomes[5].count(TestReason.TIMEOUT) == 3
 
 
 def test_generators_and_iterators_from_the_solution_are_fine(sandbox):
@@ -138,6 +150,7 @@ def test_a_closed_pool_is_a_sandbox_error_not_an_exception():
     closed = Sandbox(workers=1)
     closed.close()
     outcome = run_tests(CODE, ASSERTS, sandbox=closed)
-    assert outcome.status == "sandbox_error" and outcome.passed == 0
+    assert outcome.status is OutcomeStatus.SANDBOX_ERROR and outcome.passed == 0
+    assert {v.reason for v in outcome.verdicts} == {TestReason.SANDBOX_ERROR}
     result = score_codegen(f"```python\n{CODE}\n```", ASSERTS, sandbox=closed)
     assert result.status == "sandbox_error"

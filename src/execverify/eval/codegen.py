@@ -17,7 +17,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from execverify.eval.base import Benchmark, Sample, Verdict
-from execverify.rewards.codegen import TestSuite, extract_code, run_many
+from execverify.rewards.codegen import (
+    OutcomeStatus,
+    TestOutcome,
+    TestReason,
+    TestSuite,
+    extract_code,
+    run_many,
+)
 from execverify.sandbox import Job, Limits
 
 if TYPE_CHECKING:
@@ -83,7 +90,7 @@ class CodegenBenchmark(Benchmark):
             results = [outcomes[(i, j)] for j in range(len(gens))]
             verdicts.append(Verdict(
                 id=sample.id,
-                passed=[o.status == "ok" and o.total > 0 and o.passed == o.total for o in results],
+                passed=[o.status is OutcomeStatus.OK and o.total > 0 and o.passed == o.total for o in results],
                 answers=list(gens),
                 statuses=[_status(o) for o in results],
                 group=dict(sample.group),
@@ -129,13 +136,12 @@ def timing_jobs(solution: str, suite: TestSuite, timeout_s: float) -> list[Job]:
             for test in suite.tests]
 
 
-def _status(outcome: Any) -> str:
-    if outcome.status != "ok":
+def _status(outcome: TestOutcome) -> str:
+    if outcome.status is not OutcomeStatus.OK:
         return str(outcome.status)
     if outcome.passed == outcome.total:
         return "pass"
-    timeouts = sum("timeout" in d for d in outcome.details)
-    return "timeout" if timeouts else "fail"
+    return "timeout" if outcome.count(TestReason.TIMEOUT) else "fail"
 
 
 def prompt_imports(prompt: str) -> str:

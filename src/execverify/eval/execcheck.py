@@ -22,7 +22,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from execverify.sandbox import Job, Limits, Sandbox
+from execverify.sandbox import Job, Limits, Sandbox, Status
 
 OFFICIAL_TIMEOUT_S = 3.0
 """CRUXEval's and LiveCodeBench's per-check limit (``check_correctness(program, 3)``)."""
@@ -80,12 +80,12 @@ def run_checks(
     return [by_program[p] for p in programs]
 
 
-def _verdict(status: str, stdout: str, marker: str) -> CheckResult:
-    if status == "ok":
+def _verdict(status: Status, stdout: str, marker: str) -> CheckResult:
+    if status is Status.OK:
         passed = stdout.endswith(marker)
         return CheckResult(passed, "pass" if passed else "fail")
-    if status in ("timeout", "memory"):
+    if status in (Status.TIMEOUT, Status.MEMORY):
         return CheckResult(False, str(status))
-    if status == "error":
+    if status is Status.ERROR:
         return CheckResult(False, "fail")
     return CheckResult(False, "crash")

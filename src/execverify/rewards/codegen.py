@@ -45,19 +45,22 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from execverify.rewards.config import DEFAULT_CONFIG, RewardConfig
 from execverify.rewards.parse import completion_text, split_blocks
-from execverify.rewards.score import OK, QuestionScore, ScoreResult
+from execverify.rewards.score import OK, SANDBOX_ERROR, QuestionScore, ScoreResult
 from execverify.rewards.values import ANSWER_FILENAME, quiet_parse
+
+if TYPE_CHECKING:
+    from execverify.sandbox import ExecResult
 
 SUITE_KINDS = ("assert", "stdio")
 MAX_SOLUTION_CHARS = 200_000
 MEMORY_MB = 1024
 _FENCED = re.compile(r"```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)```", re.DOTALL)
 _REASONING = re.compile(r"<\s*(reasoning|think)\s*>.*?<\s*/\s*\1\s*>", re.DOTALL | re.IGNORECASE)
-_SANDBOX_FAILURES = frozenset({"WorkerDied", "SandboxUnavailable"})
 
 
 @dataclass(frozen=True)
@@ -123,25 +126,73 @@ class TestSuite:
         return cls.from_dict(json.loads(text))
 
 
+class TestReason(StrEnum):
+    """Why one test passed or failed: the solution's doing, the sandbox's, or the check's."""
+
+    __test__ = False
+
+    PASS = "pass"
+    WRONG_OUTPUT = "wrong_output"  # stdio: the printed lines differ from the expected ones
+    INCOMPLETE = "incomplete"  # call or assert: the test ran to its end without passing
+    ERROR = "error"  # the solution (or the test, on its answer) raised
+    TIMEOUT = "timeout"
+    MEMORY = "memory"
+    OUTPUT_LIMIT = "output_limit"
+    KILLED = "killed"
+    SANDBOX_ERROR = "sandbox_error"  # the sandbox could not run the test: not the solution's fault
+    NO_CODE = "no_code"  # nothing ran, for the solution's reasons below
+    TOO_LONG = "too_long"
+    SYNTAX_ERROR = "syntax_error"
+
+
+class OutcomeStatus(StrEnum):
+    """How the run of a solution's tests went as a whole (``TestOutcome.status``)."""
+
+    OK = "ok"  # every test ran, whatever passed
+    NO_CODE = "no_code"
+    TOO_LONG = "too_long"
+    SYNTAX_ERROR = "syntax_error"
+    NO_TESTS = "no_tests"
+    SANDBOX_ERROR = "sandbox_error"  # some test could not be run: the counts are a lower bound
+
+
+_NOT_RUN = frozenset({OutcomeStatus.NO_CODE, OutcomeStatus.TOO_LONG, OutcomeStatus.SYNTAX_ERROR})
+
+
+@dataclass(frozen=True)
+class TestVerdict:
+    """One test: whether it passed, why (a ``TestReason``) and a line saying so for people
+    ("pass", "fail: timeout", "fail: KeyError: 3", "sandbox error: ...")."""
+
+    __test__ = False
+
+    passed: bool
+    reason: TestReason
+    detail: str
+
+
 @dataclass
 class TestOutcome:
-    """How a solution did: ``passed`` of ``total`` tests, one detail line per test.
-
-    status: ``ok`` (every test ran, whatever passed), ``no_code``, ``too_long``,
-    ``syntax_error``, ``no_tests``, or ``sandbox_error`` (some test could not be run: the
-    counts are then a lower bound).
-    """
+    """How a solution did: ``passed`` of ``total`` tests, one ``TestVerdict`` per test."""
 
     __test__ = False  # not a pytest test class
 
     passed: int
     total: int
-    status: str
-    details: list[str] = field(default_factory=list)
+    status: OutcomeStatus
+    verdicts: list[TestVerdict] = field(default_factory=list)
 
     @property
     def fraction(self) -> float:
         return self.passed / self.total if self.total else 0.0
+
+    @property
+    def details(self) -> list[str]:
+        """The verdicts' lines, one per test."""
+        return [v.detail for v in self.verdicts]
+
+    def count(self, reason: TestReason) -> int:
+        return sum(v.reason is reason for v in self.verdicts)
 
 
 # -- extraction ----------------------------------------------------------------------------
@@ -409,7 +460,7 @@ def run_many(pairs: Sequence[tuple[str, TestSuite]], *, sandbox: Any = None,
                                 limits=limits))
                 owners.append((index, token))
     results = _run(jobs, sandbox, default_sandbox)
-    per_pair: dict[int, list[tuple[bool, str]]] = {}
+    per_pair: dict[int, list[TestVerdict]] = {}
     for (index, want), result in zip(owners, results):
         kind = pairs[index][1].kind
         per_pair.setdefault(index, []).append(_judge(kind, want, result))
@@ -419,9 +470,11 @@ def run_many(pairs: Sequence[tuple[str, TestSuite]], *, sandbox: Any = None,
             final.append(early)
             continue
         verdicts = per_pair.get(index, [])
-        status = "sandbox_error" if any(d.startswith("sandbox error") for _, d in verdicts) else "ok"
-        final.append(TestOutcome(sum(ok for ok, _ in verdicts), len(verdicts), status,
-                                 [d for _, d in verdicts]))
+        status = (OutcomeStatus.SANDBOX_ERROR
+                  if any(v.reason is TestReason.SANDBOX_ERROR for v in verdicts)
+                  else OutcomeStatus.OK)
+        final.append(TestOutcome(sum(v.passed for v in verdicts), len(verdicts), status,
+                                 verdicts))
     return final
 
 
@@ -429,17 +482,22 @@ def _precheck(solution: Any, suite: TestSuite) -> TestOutcome | None:
     """The outcome when nothing needs to run (no code, no tests, a syntax error), else None."""
     total = len(suite.tests)
     if not isinstance(solution, str) or not solution.strip():
-        return TestOutcome(0, total, "no_code", ["no code"] * total)
+        return _not_run(OutcomeStatus.NO_CODE, "no code", total)
     if len(solution) > MAX_SOLUTION_CHARS:
-        return TestOutcome(0, total, "too_long", ["solution too long"] * total)
+        return _not_run(OutcomeStatus.TOO_LONG, "solution too long", total)
     if total == 0:
-        return TestOutcome(0, 0, "no_tests", [])
+        return TestOutcome(0, 0, OutcomeStatus.NO_TESTS, [])
     try:
         compile(solution, ANSWER_FILENAME, "exec", dont_inherit=True)  # warnings filtered
     except (SyntaxError, ValueError, MemoryError, RecursionError, OverflowError) as exc:
         why = f"syntax error: {type(exc).__name__}: {exc}"[:200]
-        return TestOutcome(0, total, "syntax_error", [why] * total)
+        return _not_run(OutcomeStatus.SYNTAX_ERROR, why, total)
     return None
+
+
+def _not_run(status: OutcomeStatus, detail: str, total: int) -> TestOutcome:
+    verdict = TestVerdict(False, TestReason(status.value), detail)
+    return TestOutcome(0, total, status, [verdict] * total)
 
 
 def _run(jobs: list[Any], sandbox: Any, default_sandbox: Any) -> list[Any]:
@@ -449,32 +507,34 @@ def _run(jobs: list[Any], sandbox: Any, default_sandbox: Any) -> list[Any]:
         pool = sandbox if sandbox is not None else default_sandbox()
         return pool.run_jobs(jobs)
     except Exception as exc:  # the pool could not start or was closed: every test unrun
-        return [_PoolFailure(f"{type(exc).__name__}: {exc}")] * len(jobs)
+        from execverify.sandbox import ExecResult, Status
+
+        return [ExecResult(Status.KILLED, error_type="SandboxUnavailable",
+                           error_message=f"{type(exc).__name__}: {exc}")] * len(jobs)
 
 
-@dataclass
-class _PoolFailure:
-    error_message: str
-    status: str = "killed"
-    error_type: str = "SandboxUnavailable"
-    value: None = None
-    stdout: str = ""
+_PASSED = TestVerdict(True, TestReason.PASS, "pass")
 
 
-def _judge(kind: str, want: str | None, result: Any) -> tuple[bool, str]:
-    status = str(result.status)
+def _judge(kind: str, want: str | None, result: ExecResult) -> TestVerdict:
+    from execverify.sandbox import Status
+
+    status = Status(result.status)
     error_type = result.error_type or ""
-    if status == "killed" and error_type in _SANDBOX_FAILURES:
-        return False, f"sandbox error: {result.error_message}"
-    if status != "ok":
-        if status == "error":
-            return False, f"fail: {error_type}: {(result.error_message or '')[:200]}"
-        return False, f"fail: {status}"
+    if result.sandbox_failed:
+        return TestVerdict(False, TestReason.SANDBOX_ERROR, f"sandbox error: {result.error_message}")
+    if status is Status.ERROR:
+        return TestVerdict(False, TestReason.ERROR,
+                           f"fail: {error_type}: {(result.error_message or '')[:200]}")
+    if status is not Status.OK:
+        return TestVerdict(False, TestReason(status.value), f"fail: {status}")
     if kind == "stdio":
-        ok = stdout_lines(result.stdout) == stdout_lines(want or "")
-        return ok, "pass" if ok else "fail: wrong output"
-    ok = result.value == repr(want)
-    return ok, "pass" if ok else "fail: the test did not complete"
+        if stdout_lines(result.stdout) == stdout_lines(want or ""):
+            return _PASSED
+        return TestVerdict(False, TestReason.WRONG_OUTPUT, "fail: wrong output")
+    if result.value == repr(want):
+        return _PASSED
+    return TestVerdict(False, TestReason.INCOMPLETE, "fail: the test did not complete")
 
 
 def stdout_lines(text: str) -> list[str]:
@@ -509,13 +569,13 @@ def score_codegen_batch(pairs: Sequence[tuple[Any, TestSuite]],
         if outcome is None:
             results.append(ScoreResult(0.0, "no_code", "codegen", "no program in the completion"))
             continue
-        breakdown = tuple(QuestionScore("test", d == "pass", d) for d in outcome.details)
+        breakdown = tuple(QuestionScore("test", v.passed, v.detail) for v in outcome.verdicts)
         detail = f"{outcome.passed}/{outcome.total} tests passed"
-        if outcome.status in ("syntax_error", "no_code", "too_long"):
+        if outcome.status in _NOT_RUN:
             results.append(ScoreResult(0.0, OK, "codegen", f"{outcome.status}; {detail}",
                                        breakdown=breakdown))
             continue
         score = config.codegen_format_bonus + outcome.fraction
-        status = OK if outcome.status in ("ok", "no_tests") else outcome.status
+        status = OK if outcome.status is not OutcomeStatus.SANDBOX_ERROR else SANDBOX_ERROR
         results.append(ScoreResult(score, status, "codegen", detail, breakdown=breakdown))
     return results

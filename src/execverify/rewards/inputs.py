@@ -22,6 +22,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from execverify.data.records import Record
 from execverify.rewards.config import RewardConfig
@@ -34,8 +35,8 @@ from execverify.rewards.values import (
 )
 from execverify.tasks.answers import canonical_repr
 
-SANDBOX_FAILURES = frozenset({"WorkerDied", "SandboxUnavailable"})
-"""error_type values that mean the sandbox failed, not the program."""
+if TYPE_CHECKING:
+    from execverify.sandbox import ExecResult
 
 _CACHE_SIZE = 8192
 
@@ -190,11 +191,9 @@ def run_calls(calls: Sequence[tuple[Record, str]], config: RewardConfig,
     return [o if o is not None else RunOutcome("sandbox_error") for o in outcomes]
 
 
-def _outcome(result: object) -> RunOutcome:
-    status = str(getattr(result, "status", "killed"))
-    error_type = getattr(result, "error_type", None) or ""
-    message = getattr(result, "error_message", None) or ""
-    if status == "killed" and error_type in SANDBOX_FAILURES:
+def _outcome(result: ExecResult) -> RunOutcome:
+    error_type, message = result.error_type or "", result.error_message or ""
+    if result.sandbox_failed:
         return RunOutcome("sandbox_error", error=f"{error_type}: {message}")
     error = f"{error_type}: {message}".strip() if error_type else ""
-    return RunOutcome(status, getattr(result, "value", None), error)
+    return RunOutcome(str(result.status), result.value, error)

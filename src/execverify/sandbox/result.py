@@ -73,6 +73,10 @@ def _wire_limits(limits: Limits) -> dict[str, Any]:
     return {**limits.to_dict(), "cpu_s": limits.effective_cpu_s}
 
 
+SANDBOX_FAILURES = frozenset({"WorkerDied", "SandboxUnavailable"})
+"""``error_type`` of a ``killed`` result when the sandbox failed (see ``ExecResult.sandbox_failed``)."""
+
+
 @dataclass
 class ExecResult:
     """What happened. ``value``/``value_type`` are set for calls, ``data`` for hooks."""
@@ -95,6 +99,12 @@ class ExecResult:
     @property
     def ok(self) -> bool:
         return self.status == Status.OK
+
+    @property
+    def sandbox_failed(self) -> bool:
+        """Whether the sandbox, not the program, is why this did not run: its worker died or
+        the pool could not start. A scorer must not count that against an answer."""
+        return self.status == Status.KILLED and self.error_type in SANDBOX_FAILURES
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
