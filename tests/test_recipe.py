@@ -88,6 +88,31 @@ def test_every_cli_shorthand_names_a_field():
     build_parser()  # shorthand() raises on a flag that names no field
 
 
+def _eval_config(argv: list[str]):
+    from execverify.cli import build_parser, split_overrides
+    from execverify.eval.cli import _run_config
+
+    args = build_parser().parse_args(["eval", *argv])
+    args.benchmarks, args.overrides = split_overrides(args.benchmarks)
+    return args.benchmarks, _run_config(args)
+
+
+def test_eval_reads_its_section_from_a_recipe_then_overrides_then_flags(tmp_path):
+    recipe = tmp_path / "eval.yaml"
+    recipe.write_text("eval:\n  model: builtin\n  temperature: 0.7\n  n: 4\n"
+                      "  backend_options: {dtype: float32}\n")
+    names, config = _eval_config(["mbpp", "--config", str(recipe), "eval.n=8", "humaneval",
+                                  "--top-p", "0.9", "--backend-option", "device=cpu"])
+    assert names == ["mbpp", "humaneval"]
+    assert (config.model, config.temperature, config.n, config.top_p) == ("builtin", 0.7, 8, 0.9)
+    assert config.backend_options == {"dtype": "float32", "device": "cpu"}
+    assert config.progress and config.batch_size == 8  # untouched fields keep their defaults
+    _, flagged = _eval_config(["mbpp", "--model", "m", "--no-progress", "--preload", "a, b"])
+    assert (flagged.model, flagged.progress, flagged.preload) == ("m", False, ("a", "b"))
+    with pytest.raises(ConfigError, match=r"RunConfig\.batch_size must be an integer >= 1; got 0"):
+        _eval_config(["mbpp", "--model", "m", "eval.batch_size=0"])
+
+
 # -- reward.output_only=true reaches every trainer ------------------------------------------
 
 

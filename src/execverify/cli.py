@@ -61,15 +61,25 @@ def intermixed(parser: argparse.ArgumentParser) -> None:
         parser.__class__ = IntermixedParser
 
 
-def add_recipe_arguments(parser: argparse.ArgumentParser, default: str | None = None) -> None:
-    """``--config NAME|FILE`` and the ``section.key=value`` overrides every verb takes."""
-    parser.add_argument("overrides", nargs="*", metavar="SECTION.KEY=VALUE",
-                        help="recipe overrides, e.g. synth.num=200 or reward.output_only=true")
+def add_recipe_arguments(parser: argparse.ArgumentParser, default: str | None = None, *,
+                         overrides: bool = True) -> None:
+    """``--config NAME|FILE`` and the ``section.key=value`` overrides every verb takes.
+
+    ``overrides=False``: the verb has a positional list of its own, which takes the overrides
+    too (``execverify eval mbpp eval.n=5``); it separates them with ``split_overrides``."""
+    if overrides:
+        parser.add_argument("overrides", nargs="*", metavar="SECTION.KEY=VALUE",
+                            help="recipe overrides, e.g. synth.num=200 or reward.output_only=true")
     parser.add_argument("--config", metavar="RECIPE", default=default,
                         help="a recipe: a YAML file or a packaged name (cpu-demo, paper-7b)"
                         + (f"; default {default}" if default else "; default: the built-in "
                            "defaults"))
     intermixed(parser)
+
+
+def split_overrides(items: Sequence[str]) -> tuple[list[str], list[str]]:
+    """A positional list split into its plain items and its ``key=value`` overrides."""
+    return [i for i in items if "=" not in i], [i for i in items if "=" in i]
 
 
 def build_parser() -> argparse.ArgumentParser:

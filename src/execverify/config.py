@@ -23,7 +23,6 @@ of a default.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -31,7 +30,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from execverify.validation import ConfigError
+from execverify.validation import ConfigError, resolve
 
 __all__ = [
     "RECIPES",
@@ -69,8 +68,7 @@ def section_class(section: str) -> type:
     target = SECTIONS.get(section)
     if target is None:
         raise ConfigError(f"unknown config section {section!r}; use one of {list(SECTIONS)}.")
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name)
+    return resolve(target)
 
 
 # -- overrides -----------------------------------------------------------------------------

@@ -8,6 +8,8 @@ Standard library only: the sandbox worker imports it.
 
 from __future__ import annotations
 
+import importlib
+
 
 class ConfigError(ValueError):
     """A config value that breaks a rule; the message names the field, the value and the fix."""
@@ -25,12 +27,16 @@ def require(ok: bool, owner: str, name: str, value: object, rule: str) -> None:
         fail(owner, name, value, f"must be {rule}")
 
 
-def require_int(obj: object, *names: str, low: int = 1) -> None:
-    """Each named field of ``obj`` is an int (not a bool) of at least ``low``."""
+def require_int(obj: object, *names: str, low: int = 1, optional: bool = False) -> None:
+    """Each named field of ``obj`` is an int (not a bool) of at least ``low`` (or None, with
+    ``optional``: the field's "not set" value)."""
     for name in names:
         value = getattr(obj, name)
+        if optional and value is None:
+            continue
         require(isinstance(value, int) and not isinstance(value, bool) and value >= low,
-                type(obj).__name__, name, value, f"an integer >= {low}")
+                type(obj).__name__, name, value,
+                f"{'None or ' if optional else ''}an integer >= {low}")
 
 
 def require_number(obj: object, *names: str, positive: bool = True) -> None:
@@ -48,3 +54,15 @@ def require_choice(obj: object, name: str, allowed: tuple[object, ...] | list[ob
     """The named field of ``obj`` is one of ``allowed``."""
     value = getattr(obj, name)
     require(value in allowed, type(obj).__name__, name, value, f"one of {list(allowed)}")
+
+
+def resolve(reference: str) -> object:
+    """The object a ``"module:object"`` reference names, imported now: how recipe sections,
+    tasks and benchmarks are registered, so that nothing is imported before it is used. A
+    reference that does not resolve is a ``ConfigError`` naming it."""
+    module, _, name = reference.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise ConfigError(f"{reference!r} names no importable object ('module:object'): "
+                          f"{exc}") from exc

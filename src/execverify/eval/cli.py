@@ -24,41 +24,50 @@ def register(sub: argparse._SubParsersAction) -> None:
         "existing generations file; writes results.json, summary.md and plots/ into --out. "
         "`eval compare A.json B.json` shows two runs side by side; `eval list` lists benchmarks.",
     )
+    from execverify.cli import add_recipe_arguments
+    from execverify.config import shorthand
+
     p.add_argument("benchmarks", nargs="+", metavar="BENCH",
-                   help="benchmark names (see `eval list`), or compare A.json B.json, or list")
-    p.add_argument("--model", help="model name or path; 'builtin' is SmolLM2-135M-Instruct")
-    p.add_argument("--backend", default="transformers", help="transformers | vllm | openai")
+                   help="benchmark names (see `eval list`), or compare A.json B.json, or list; "
+                   "items with '=' are recipe overrides of the eval section (eval.n=5)")
+    shorthand(p, "--model", "eval", "model",
+              help="model name or path; 'builtin' is SmolLM2-135M-Instruct")
+    shorthand(p, "--backend", "eval", "backend", help="transformers | vllm | openai")
     p.add_argument("--backend-option", action="append", default=[], metavar="KEY=VALUE",
-                   help="passed to the backend (e.g. base_url=http://..., dtype=bfloat16)")
+                   help="passed to the backend (e.g. base_url=http://..., dtype=bfloat16), "
+                   "over the recipe's eval.backend_options")
     p.add_argument("--task", choices=("output", "input"), default="output",
                    help="for `cruxeval`: output (CRUXEval-O) or input (CRUXEval-I) prediction")
     p.add_argument("--prompt-style", default="direct", help="direct | cot | instruct")
-    p.add_argument("--prompt-format", choices=("chat", "raw"), default="chat",
-                   help="chat: through the model's chat template; raw: complete the text")
+    shorthand(p, "--prompt-format", "eval", "prompt_format", choices=("chat", "raw"),
+              help="chat: through the model's chat template; raw: complete the text")
     p.add_argument("--data", action="append", default=[], metavar="[BENCH=]PATH",
                    help="local file/folder or hub id for a benchmark's data")
     p.add_argument("--limit", type=int, default=None, help="first N samples (REval: programs)")
-    p.add_argument("--out", type=Path, default=None,
-                   help="output folder (resumable); default eval-runs/<model>, or "
-                   "<generations file>-eval next to a generations file")
+    shorthand(p, "--out", "eval", "out_dir", type=Path,
+              help="output folder (resumable); default eval-runs/<model>, or "
+              "<generations file>-eval next to a generations file")
     p.add_argument("--generations", type=Path, default=None,
                    help="score this JSON file {sample_id: [answer, ...]} instead of generating")
     p.add_argument("--scored-out", type=Path, default=None,
                    help="with --generations on CRUXEval: write the official scored-results JSON")
-    p.add_argument("--max-new-tokens", type=int, default=None)
-    p.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
-    p.add_argument("--top-p", type=float, default=1.0)
-    p.add_argument("--n", type=int, default=1, help="samples per prompt (pass@k)")
-    p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--batch-size", type=int, default=8, help="prompts per generation batch")
-    p.add_argument("--workers", type=int, default=None, help="sandbox workers (default: CPUs)")
-    p.add_argument("--preload", default="", help="extra modules the sandbox pre-imports (a,b)")
-    p.add_argument("--no-progress", action="store_true")
+    shorthand(p, "--max-new-tokens", "eval", "max_new_tokens",
+              help="None: each benchmark's own budget")
+    shorthand(p, "--temperature", "eval", "temperature", help="0 = greedy")
+    shorthand(p, "--top-p", "eval", "top_p")
+    shorthand(p, "--n", "eval", "n", help="samples per prompt (pass@k)")
+    shorthand(p, "--seed", "eval", "seed")
+    shorthand(p, "--batch-size", "eval", "batch_size", help="prompts per generation batch")
+    shorthand(p, "--workers", "eval", "workers", help="sandbox workers (None: CPUs)")
+    shorthand(p, "--preload", "eval", "preload", type=_modules,
+              help="extra modules the sandbox pre-imports (a,b)")
+    shorthand(p, "--no-progress", "eval", "progress", action="store_false")
+    add_recipe_arguments(p, overrides=False)
     p.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from execverify.cli import CliError
+    from execverify.cli import CliError, split_overrides
 
     head = args.benchmarks[0].lower()
     try:
@@ -66,10 +75,14 @@ def _run(args: argparse.Namespace) -> int:
             return _compare(args.benchmarks[1:])
         if head == "list":
             return _list()
+        args.benchmarks, args.overrides = split_overrides(args.benchmarks)
+        if not args.benchmarks:
+            raise CliError("eval needs at least one benchmark name (see `eval list`)")
+        config = _run_config(args)
         benches = [_build(name, args) for name in args.benchmarks]
         if args.generations is not None:
-            return _score_file(benches, args)
-        return _generate(benches, args)
+            return _score_file(benches, args, config)
+        return _generate(benches, args, config)
     except CliError:
         raise
     except (ValueError, OSError, ImportError, RuntimeError) as exc:
@@ -103,22 +116,34 @@ def _source(given: str, name: str, data: list[str]) -> str | None:
     return plain[0] if len(plain) == 1 else None
 
 
-def _generate(benches: list[Any], args: argparse.Namespace) -> int:
+def _run_config(args: argparse.Namespace) -> Any:
+    """The recipe's ``eval`` section (``--config``), then its overrides, then the shorthand
+    flags. Scoring a generations file needs no model: it reads only the sandbox fields."""
+    from execverify.cli import CliError
+    from execverify.config import load_section, parse_overrides, read_recipe, shorthand_overrides
+
+    overrides = {**parse_overrides(args.overrides), **shorthand_overrides(args)}
+    recipe = read_recipe(args.config).get("eval", {})
+    if args.backend_option:
+        given = overrides.get("eval.backend_options", recipe.get("backend_options", {}))
+        overrides["eval.backend_options"] = {**given, **_options(args.backend_option)}
+    if args.generations is not None:  # the model's name, in the results, is the file's
+        overrides.setdefault("eval.model", str(args.generations))
+    elif not ({"eval.model", "model"} & set(overrides) or "model" in recipe):
+        raise CliError("eval needs --model NAME_OR_PATH (or --generations FILE to score a file)")
+    return load_section("eval", args.config, overrides)
+
+
+def _generate(benches: list[Any], args: argparse.Namespace, config: Any) -> int:
+    from dataclasses import replace
+
     from execverify.cli import CliError
     from execverify.eval.report import summary_markdown
-    from execverify.eval.runner import RunConfig, evaluate
+    from execverify.eval.runner import evaluate
     from execverify.models import BackendError, BackendUnavailable
 
-    if not args.model:
-        raise CliError("eval needs --model NAME_OR_PATH (or --generations FILE to score a file)")
-    out = args.out or Path("eval-runs") / _safe(args.model)
-    config = RunConfig(
-        model=args.model, backend=args.backend, backend_options=_options(args.backend_option),
-        max_new_tokens=args.max_new_tokens, temperature=args.temperature, top_p=args.top_p,
-        n=args.n, seed=args.seed, batch_size=args.batch_size, prompt_format=args.prompt_format,
-        out_dir=out, workers=args.workers, preload=_modules(args.preload),
-        progress=not args.no_progress,
-    )
+    out = config.out_dir or Path("eval-runs") / _safe(config.model)
+    config = replace(config, out_dir=out)
     try:
         doc = evaluate(benches, config)
     except (BackendUnavailable, BackendError) as exc:
@@ -128,7 +153,7 @@ def _generate(benches: list[Any], args: argparse.Namespace) -> int:
     return 0
 
 
-def _score_file(benches: list[Any], args: argparse.Namespace) -> int:
+def _score_file(benches: list[Any], args: argparse.Namespace, config: Any) -> int:
     from execverify.cli import CliError
     from execverify.eval.cruxeval import official_scored_results
     from execverify.eval.report import fmt
@@ -141,9 +166,9 @@ def _score_file(benches: list[Any], args: argparse.Namespace) -> int:
     if args.scored_out and not bench.name.startswith("cruxeval"):
         raise CliError("--scored-out writes the official CRUXEval format; use it with cruxeval")
     generations = _read_generations(args.generations)
-    out = args.out or args.generations.parent / f"{args.generations.stem}-eval"
+    out = config.out_dir or args.generations.parent / f"{args.generations.stem}-eval"
     doc = score_generations(bench, generations, out_dir=out, source=str(args.generations),
-                            workers=args.workers, preload=_modules(args.preload))
+                            workers=config.workers, preload=config.preload)
     result = doc["benchmarks"][0]
     if args.scored_out:
         from execverify.eval.base import Verdict
@@ -189,10 +214,11 @@ def _compare(paths: list[str]) -> int:
 
 
 def _list() -> int:
-    from execverify.eval.registry import BENCHMARKS
+    from execverify.eval.registry import BENCHMARKS, benchmark_class
 
     width = max(len(n) for n in BENCHMARKS)
-    for name, cls in BENCHMARKS.items():
+    for name in BENCHMARKS:
+        cls = benchmark_class(name)
         styles = "/".join(cls.prompt_styles)
         print(f"{name:<{width}}  [{styles}]  {cls.description}")
     return 0

@@ -1,33 +1,36 @@
 """Benchmarks by name: the names ``execverify eval`` accepts, and the one place outsiders add
-theirs (``register_benchmark("mybench", MyBench)``).
+theirs (``register_benchmark("mybench", MyBench)`` or ``register_benchmark("mybench",
+"mypkg.bench:MyBench")``).
+
+Each name maps to its class or to a ``"module:Class"`` reference imported the first time the
+name is asked for, so importing the registry (or ``execverify.eval``) loads no benchmark: a
+run of one benchmark imports that one, not its ten neighbours and their data code.
 """
 
 from __future__ import annotations
 
-from execverify.eval.base import Benchmark
-from execverify.eval.bigcodebench import BigCodeBench, BigCodeBenchHard
-from execverify.eval.cruxeval import CRUXEvalInput, CRUXEvalOutput
-from execverify.eval.humaneval import HumanEval, HumanEvalPlus
-from execverify.eval.lcb_codegen import LCBCodegen
-from execverify.eval.lcb_execution import LCBExecution
-from execverify.eval.mbpp import MBPP, MBPPPlus
-from execverify.eval.reval import REval
-from execverify.eval.synthetic import Synthetic
+from typing import TYPE_CHECKING
 
-BENCHMARKS: dict[str, type[Benchmark]] = {
-    "cruxeval-o": CRUXEvalOutput,
-    "cruxeval-i": CRUXEvalInput,
-    "reval": REval,
-    "lcb-exec": LCBExecution,
-    "humaneval": HumanEval,
-    "humaneval+": HumanEvalPlus,
-    "mbpp": MBPP,
-    "mbpp+": MBPPPlus,
-    "lcb-codegen": LCBCodegen,
-    "bigcodebench": BigCodeBench,
-    "bigcodebench-hard": BigCodeBenchHard,
-    "synthetic": Synthetic,
+from execverify.validation import resolve
+
+if TYPE_CHECKING:
+    from execverify.eval.base import Benchmark
+
+BENCHMARKS: dict[str, str | type[Benchmark]] = {
+    "cruxeval-o": "execverify.eval.cruxeval:CRUXEvalOutput",
+    "cruxeval-i": "execverify.eval.cruxeval:CRUXEvalInput",
+    "reval": "execverify.eval.reval:REval",
+    "lcb-exec": "execverify.eval.lcb_execution:LCBExecution",
+    "humaneval": "execverify.eval.humaneval:HumanEval",
+    "humaneval+": "execverify.eval.humaneval:HumanEvalPlus",
+    "mbpp": "execverify.eval.mbpp:MBPP",
+    "mbpp+": "execverify.eval.mbpp:MBPPPlus",
+    "lcb-codegen": "execverify.eval.lcb_codegen:LCBCodegen",
+    "bigcodebench": "execverify.eval.bigcodebench:BigCodeBench",
+    "bigcodebench-hard": "execverify.eval.bigcodebench:BigCodeBenchHard",
+    "synthetic": "execverify.eval.synthetic:Synthetic",
 }
+"""Name -> class, or the ``"module:Class"`` it is imported from on first use."""
 
 ALIASES: dict[str, str] = {
     "cruxeval-output": "cruxeval-o",
@@ -41,10 +44,14 @@ ALIASES: dict[str, str] = {
 }
 
 
-def register_benchmark(name: str, cls: type[Benchmark], *, replace: bool = False) -> None:
-    """Make ``name`` resolve to ``cls``; refuses to shadow an existing name silently."""
-    if not (isinstance(cls, type) and issubclass(cls, Benchmark)):
-        raise TypeError(f"register_benchmark needs a Benchmark subclass; got {cls!r}")
+def register_benchmark(name: str, cls: type[Benchmark] | str, *, replace: bool = False) -> None:
+    """Make ``name`` resolve to ``cls`` (a Benchmark subclass, or its ``"module:Class"``,
+    checked when first used); refuses to shadow an existing name silently."""
+    if isinstance(cls, str):
+        if ":" not in cls:
+            raise ValueError(f"a benchmark reference is 'module:Class'; got {cls!r}")
+    else:
+        _check(name, cls)
     if not name or name in ("compare", "list"):
         raise ValueError(f"{name!r} cannot name a benchmark (empty, or an eval sub-command)")
     if (name in BENCHMARKS or name in ALIASES) and not replace:
@@ -53,11 +60,22 @@ def register_benchmark(name: str, cls: type[Benchmark], *, replace: bool = False
 
 
 def benchmark_class(name: str) -> type[Benchmark]:
-    """The class registered under ``name`` (or an alias); ValueError lists the valid names."""
+    """The class registered under ``name`` (or an alias), imported now if it was only named;
+    ValueError lists the valid names."""
     key = ALIASES.get(name.lower(), name.lower())
-    try:
-        return BENCHMARKS[key]
-    except KeyError:
+    entry = BENCHMARKS.get(key)
+    if entry is None:
         raise ValueError(
             f"unknown benchmark {name!r}; choose from {', '.join(sorted(BENCHMARKS))}"
-        ) from None
+        )
+    if isinstance(entry, str):
+        entry = BENCHMARKS[key] = _check(key, resolve(entry))
+    return entry
+
+
+def _check(name: str, cls: object) -> type[Benchmark]:
+    from execverify.eval.base import Benchmark
+
+    if not (isinstance(cls, type) and issubclass(cls, Benchmark)):
+        raise TypeError(f"benchmark {name!r} needs a Benchmark subclass; got {cls!r}")
+    return cls

@@ -18,6 +18,7 @@ from execverify.eval.generation import CACHE_FILE, GenerationCache, generate_cac
 from execverify.eval.pool import eval_sandbox
 from execverify.eval.schema import benchmark_result, results_document, write_json_atomic
 from execverify.models.base import Backend, Prompt, SamplingParams
+from execverify.validation import require, require_choice, require_int
 
 PROMPT_FORMATS = ("chat", "raw")
 
@@ -50,18 +51,10 @@ class RunConfig:
     progress: bool = True
 
     def __post_init__(self) -> None:
-        if not self.model:
-            raise ValueError("RunConfig.model must name a model; got an empty string")
-        if self.prompt_format not in PROMPT_FORMATS:
-            raise ValueError(f"RunConfig.prompt_format must be one of {PROMPT_FORMATS}; got "
-                             f"{self.prompt_format!r}")
-        if self.batch_size < 1:
-            raise ValueError(f"RunConfig.batch_size must be >= 1; got {self.batch_size}")
-        if self.workers is not None and self.workers < 1:
-            raise ValueError(f"RunConfig.workers must be None or >= 1; got {self.workers}")
-        if self.max_new_tokens is not None and self.max_new_tokens < 1:
-            raise ValueError(f"RunConfig.max_new_tokens must be None or >= 1; got "
-                             f"{self.max_new_tokens}")
+        require(bool(self.model), "RunConfig", "model", self.model, "a model name or path")
+        require_choice(self, "prompt_format", PROMPT_FORMATS)
+        require_int(self, "batch_size")
+        require_int(self, "workers", "max_new_tokens", optional=True)
         self.sampling(1)  # validates temperature, top_p, n and seed now, not mid-run
 
     def sampling(self, max_new_tokens: int, stop: Sequence[str] = ()) -> SamplingParams:

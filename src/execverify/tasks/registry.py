@@ -22,11 +22,12 @@ imported when first asked for, so importing the registry costs nothing.
 
 from __future__ import annotations
 
-import importlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from execverify.validation import resolve
 
 if TYPE_CHECKING:
     from execverify.rewards.config import RewardConfig
@@ -163,10 +164,9 @@ def get_task(name: str) -> Task:
         raise ValueError(f"unknown task {name!r}; use one of {list(_REGISTRY)} (or add one "
                          "with execverify.tasks.register_task)")
     if isinstance(entry, str):
-        module, _, attr = entry.partition(":")
-        entry = getattr(importlib.import_module(module), attr)
+        reference, entry = entry, resolve(entry)
         if not isinstance(entry, Task):
-            raise TypeError(f"task {name!r} ({module}:{attr}) is not a Task object")
+            raise TypeError(f"task {name!r} ({reference}) is not a Task object")
         _REGISTRY[name] = entry
     return entry
 
