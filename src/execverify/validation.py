@@ -9,6 +9,8 @@ Standard library only: the sandbox worker imports it.
 from __future__ import annotations
 
 import importlib
+import sys
+from collections.abc import Callable, Mapping
 
 
 class ConfigError(ValueError):
@@ -66,3 +68,21 @@ def resolve(reference: str) -> object:
     except (ImportError, AttributeError, ValueError) as exc:
         raise ConfigError(f"{reference!r} names no importable object ('module:object'): "
                           f"{exc}") from exc
+
+
+def lazy_exports(package: str, exports: Mapping[str, str]) -> Callable[[str], object]:
+    """A package's module ``__getattr__`` (PEP 562) for its public names, each imported from
+    ``package.<exports[name]>`` the first time it is asked for and kept on the package.
+
+    Why: the sandbox worker imports ``execverify.sandbox`` into every fork's heap, and
+    ``execverify.eval`` would otherwise import every benchmark and the model backends."""
+
+    def __getattr__(name: str) -> object:
+        module = exports.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"{package}.{module}"), name)
+        setattr(sys.modules[package], name, value)
+        return value
+
+    return __getattr__

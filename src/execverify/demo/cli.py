@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from execverify.cli import CliError, intermixed
+from execverify.cli import CliError, add_recipe_arguments
 
 DEFAULT_RECIPE = "cpu-demo"
 
@@ -23,16 +23,12 @@ def register(sub: Any) -> None:
         description="Run the whole method small on this machine with the built-in model and "
         "write a before/after table and plots (resumes after a kill).",
     )
-    parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE",
-                        help="recipe overrides, e.g. demo.records=300 or stage1.max_steps=5")
-    parser.add_argument("--config", metavar="YAML", default=DEFAULT_RECIPE,
-                        help=f"recipe (default: the packaged {DEFAULT_RECIPE!r})")
+    add_recipe_arguments(parser, DEFAULT_RECIPE)
     parser.add_argument("--out", metavar="DIR", help="output folder (default: demo.out)")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the resolved configs and exit")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.set_defaults(handler=run)
-    intermixed(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -21,48 +21,15 @@ one module per benchmark, ``execcheck`` (official-style assertion checks in the 
 Importing this package is cheap: no model, sandbox or benchmark data is touched until used.
 """
 
-from __future__ import annotations
+from execverify.validation import lazy_exports
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # the same names, eagerly, for type checkers
-    from execverify.eval.base import Benchmark as Benchmark
-    from execverify.eval.base import BenchmarkDataError as BenchmarkDataError
-    from execverify.eval.base import Sample as Sample
-    from execverify.eval.base import Verdict as Verdict
-    from execverify.eval.metrics import Metric as Metric
-    from execverify.eval.metrics import pass_at_k as pass_at_k
-    from execverify.eval.registry import BENCHMARKS as BENCHMARKS
-    from execverify.eval.registry import benchmark_class as benchmark_class
-    from execverify.eval.registry import register_benchmark as register_benchmark
-    from execverify.eval.runner import RunConfig as RunConfig
-    from execverify.eval.runner import evaluate as evaluate
-    from execverify.eval.runner import score_generations as score_generations
-
-# Resolved on first use (PEP 562): the runner brings the model backends, the registry nothing
-# until a benchmark is named, so ``import execverify.eval`` costs a few modules, not sixty.
-_EXPORTS = {
-    "BENCHMARKS": "registry",
-    "Benchmark": "base",
-    "BenchmarkDataError": "base",
-    "Metric": "metrics",
-    "RunConfig": "runner",
-    "Sample": "base",
-    "Verdict": "base",
-    "benchmark_class": "registry",
-    "evaluate": "runner",
-    "pass_at_k": "metrics",
-    "register_benchmark": "registry",
-    "score_generations": "runner",
-}
+# Resolved on first use: the runner brings the model backends, the registry nothing until a
+# benchmark is named, so ``import execverify.eval`` costs a few modules, not sixty.
+_EXPORTS = {name: module for module, names in (
+    ("base", ("Benchmark", "BenchmarkDataError", "Sample", "Verdict")),
+    ("metrics", ("Metric", "pass_at_k")),
+    ("registry", ("BENCHMARKS", "benchmark_class", "register_benchmark")),
+    ("runner", ("RunConfig", "evaluate", "score_generations")),
+) for name in names}
 __all__ = list(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)

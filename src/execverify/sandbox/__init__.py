@@ -50,8 +50,9 @@ What it does not protect against:
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from execverify.validation import lazy_exports
 
 if TYPE_CHECKING:  # the same names, eagerly, for type checkers
     from execverify.sandbox.interpreters import SandboxUnavailable as SandboxUnavailable
@@ -79,12 +80,4 @@ _EXPORTS = {
     "find_python": "interpreters",
 }
 __all__ = list(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -15,7 +15,7 @@ import argparse
 import dataclasses
 from typing import Any
 
-from execverify.cli import CliError, intermixed
+from execverify.cli import CliError, add_recipe_arguments
 
 PIPELINE = ("sft", "stage1", "stage2")
 TRAIN_CHOICES = (*PIPELINE, "pipeline")
@@ -33,11 +33,7 @@ def register(sub: Any) -> None:
                         "model; sft: the SFT warm-up (trace-grounded or teacher reasoning); "
                         "stage1: GRPO with the combined white-box and input-prediction rewards; "
                         "stage2: GRPO on problems with unit tests (0.05 format + pass fraction)")
-    parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE",
-                        help="config overrides, e.g. max_steps=5 or stage1.learning_rate=2e-6")
-    parser.add_argument("--config", metavar="YAML",
-                        help="recipe with one section per stage (e.g. configs/cpu-demo.yaml); "
-                        "without it the method's defaults")
+    add_recipe_arguments(parser)  # a plain key (max_steps=5) names a field of the stage
     parser.add_argument("--dry-run", action="store_true",
                         help="print the resolved config and exit without training")
     parser.add_argument("--engine", choices=("trl", "verl"), default="trl",
@@ -45,7 +41,6 @@ def register(sub: Any) -> None:
                         "config from the recipe and run verl.trainer.main_ppo, here or on the "
                         "Ray cluster at verl.address (stage1, stage2)")
     parser.set_defaults(handler=run)
-    intermixed(parser)
 
 
 def resolve(args: argparse.Namespace) -> list[tuple[str, Any]]:

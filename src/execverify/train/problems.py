@@ -181,13 +181,8 @@ def _read_parquet(path: Path) -> list[dict[str, Any]]:
 
 def problem_from_dict(row: Any, where: str = "problem") -> Problem:
     """A ``Problem`` from one row of our format; ``where`` locates it in error messages."""
-    if not isinstance(row, dict):
-        _bad(where, "the row", f"is a {type(row).__name__}, not an object",
-             'write {"id": ..., "prompt": ..., "suite": {...}}')
-    unknown = sorted(set(row) - set(PROBLEM_FIELDS))
-    if unknown:
-        _bad(where, f"field {unknown[0]!r}", "is not part of the format",
-             f"use only {list(PROBLEM_FIELDS)}")
+    _check_object(row, PROBLEM_FIELDS, where, "the row", "",
+                  'write {"id": ..., "prompt": ..., "suite": {...}}')
     problem_id = row.get("id")
     if isinstance(problem_id, int) and not isinstance(problem_id, bool):
         problem_id = str(problem_id)
@@ -204,15 +199,21 @@ def problem_from_dict(row: Any, where: str = "problem") -> Problem:
     return Problem(problem_id, prompt, suite_from_dict(row.get("suite"), where), source)
 
 
+def _check_object(data: Any, fields: Sequence[str], where: str, what: str, prefix: str,
+                  example: str) -> None:
+    """``data`` is a JSON object whose keys are all among ``fields`` (named ``prefix<key>``)."""
+    if not isinstance(data, dict):
+        _bad(where, what, f"is a {type(data).__name__}, not an object", example)
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        _bad(where, f"field '{prefix}{unknown[0]}'", "is not part of the format",
+             f"use only {list(fields)}")
+
+
 def suite_from_dict(data: Any, where: str = "problem") -> TestSuite:
     """The ``suite`` object of a row, with TestSuite's own checks reported at ``where``."""
-    if not isinstance(data, dict):
-        _bad(where, "field 'suite'", f"must be an object; got {data!r}",
-             'write {"kind": "assert", "tests": ["assert f(1) == 2"]}')
-    unknown = sorted(set(data) - set(SUITE_FIELDS))
-    if unknown:
-        _bad(where, f"field 'suite.{unknown[0]}'", "is not a TestSuite field",
-             f"use only {list(SUITE_FIELDS)}")
+    _check_object(data, SUITE_FIELDS, where, "field 'suite'", "suite.",
+                  'write {"kind": "assert", "tests": ["assert f(1) == 2"]}')
     if data.get("kind") not in SUITE_KINDS:
         _bad(where, "field 'suite.kind'", f"must be one of {list(SUITE_KINDS)}; got "
              f"{data.get('kind')!r}", "use assert for Python asserts, stdio for stdin/stdout")
