@@ -43,7 +43,7 @@ def register(sub: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def resolve(args: argparse.Namespace) -> list[tuple[str, Any]]:
+def planned_stages(args: argparse.Namespace) -> list[tuple[str, Any]]:
     """``(stage, validated config)`` for each stage to run; a bad file or value becomes a
     one-line ``CliError`` before anything trains. ``pipeline`` chains the stages: stage 1
     starts from the SFT model and stage 2 from the stage-1 model, whatever the recipe says."""
@@ -62,7 +62,7 @@ def resolve(args: argparse.Namespace) -> list[tuple[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    configs = resolve(args)
+    configs = planned_stages(args)
     if args.engine == "verl":
         if args.stage == "pipeline":
             raise CliError("train pipeline runs on TRL; with --engine verl run stage1, then "

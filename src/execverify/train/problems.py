@@ -181,7 +181,7 @@ def _read_parquet(path: Path) -> list[dict[str, Any]]:
 
 def problem_from_dict(row: Any, where: str = "problem") -> Problem:
     """A ``Problem`` from one row of our format; ``where`` locates it in error messages."""
-    _check_object(row, PROBLEM_FIELDS, where, "the row", "",
+    _check_object(row, PROBLEM_FIELDS, where, "the row", "", "part of the format",
                   'write {"id": ..., "prompt": ..., "suite": {...}}')
     problem_id = row.get("id")
     if isinstance(problem_id, int) and not isinstance(problem_id, bool):
@@ -200,19 +200,20 @@ def problem_from_dict(row: Any, where: str = "problem") -> Problem:
 
 
 def _check_object(data: Any, fields: Sequence[str], where: str, what: str, prefix: str,
-                  example: str) -> None:
-    """``data`` is a JSON object whose keys are all among ``fields`` (named ``prefix<key>``)."""
+                  among: str, example: str) -> None:
+    """``data`` is a JSON object whose keys are all among ``fields`` (named ``prefix<key>``;
+    one that is not is "not <among>")."""
     if not isinstance(data, dict):
         _bad(where, what, f"is a {type(data).__name__}, not an object", example)
     unknown = sorted(set(data) - set(fields))
     if unknown:
-        _bad(where, f"field '{prefix}{unknown[0]}'", "is not part of the format",
+        _bad(where, f"field '{prefix}{unknown[0]}'", f"is not {among}",
              f"use only {list(fields)}")
 
 
 def suite_from_dict(data: Any, where: str = "problem") -> TestSuite:
     """The ``suite`` object of a row, with TestSuite's own checks reported at ``where``."""
-    _check_object(data, SUITE_FIELDS, where, "field 'suite'", "suite.",
+    _check_object(data, SUITE_FIELDS, where, "field 'suite'", "suite.", "a TestSuite field",
                   'write {"kind": "assert", "tests": ["assert f(1) == 2"]}')
     if data.get("kind") not in SUITE_KINDS:
         _bad(where, "field 'suite.kind'", f"must be one of {list(SUITE_KINDS)}; got "
