@@ -12,13 +12,15 @@ the catalogue and the constraint knobs of a level, and synthesises literal input
 How it is put together, in the order a program is made:
 
 - :mod:`~execverify.synth.levels`: the knobs and the six levels;
-- :mod:`~execverify.synth.catalogue`: the seed methods, typed (:mod:`~execverify.synth.types`);
+- :mod:`~execverify.synth.catalogue`: the seed methods, typed (:mod:`~execverify.synth.types`),
+  their length rules and effects checked at parse time against the enums and dispatch tables of
+  :mod:`~execverify.synth.rules`;
 - :mod:`~execverify.synth.builder` with :mod:`~execverify.synth.seeding` (the seed's nested
   calls, :mod:`~execverify.synth.nesting`) and :mod:`~execverify.synth.control` (the if / for /
   while chain), over typed expressions (:mod:`~execverify.synth.exprs`) and the updates that
   keep every value used (:mod:`~execverify.synth.updates`);
 - :mod:`~execverify.synth.inputs`: the call's literal arguments;
-- :mod:`~execverify.synth.filters` (static checks, dedup keys, execution filters),
+- :mod:`~execverify.synth.filters` (static checks, dedup keys, the literal round-trip),
   :mod:`~execverify.synth.decontam` (benchmark overlap) and :mod:`~execverify.synth.features`
   (the constraints measured back from the source).
 

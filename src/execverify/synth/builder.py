@@ -32,6 +32,7 @@ from execverify.synth.exprs import (
     var_val,
 )
 from execverify.synth.rand import pick
+from execverify.synth.rules import MUTATIONS, MutEffect
 from execverify.synth.seeding import Seeding
 from execverify.synth.stmts import BuildError, Compound
 from execverify.synth.updates import UpdateForm, forms_for
@@ -98,20 +99,20 @@ class FunctionWriter(ControlFlow, Seeding, ExprWriter):
             deps = frozenset(val.deps())
             for var, effect, added in val.muts:
                 self.wrote(var)
-                var.lo = _after(var.lo, effect)
-                if effect not in ("dec", "zero"):
+                var.lo = MUTATIONS[effect].after(var.lo)
+                if not MUTATIONS[effect].shrinks:
                     var.elo = min(var.elo, added)
                 var.pending = True
                 var.deps = var.deps | (deps - {var.name})
                 if var.level < self.level:
                     self.effects += 1
 
-    def may_mutate(self, v: Var, effect: str) -> bool:
+    def may_mutate(self, v: Var, effect: MutEffect) -> bool:
         if not v.writable or v.name in self.frozen:
             return False
         if v.kind == "param" and self.plan.single_return:
             return False  # a helper must not change what its caller passed in
-        shrinks = effect in ("dec", "zero")
+        shrinks = MUTATIONS[effect].shrinks
         return not (shrinks and self.loop_levels and v.level < self.loop_levels[-1])
 
     def mutation_ok(self, op: Op, vals: list[Val]) -> bool:
@@ -127,7 +128,8 @@ class FunctionWriter(ControlFlow, Seeding, ExprWriter):
         if any(v.type not in _SCALARS and v.deps() & written for v in vals[1:]):
             return False
         outer = recv.level < self.loop_levels[-1]
-        return not (outer and op.mut not in ("dec", "zero") and added_lo(op, vals) < recv.elo)
+        puts_in = op.mut is not None and not MUTATIONS[op.mut].shrinks
+        return not (outer and puts_in and added_lo(op, vals) < recv.elo)
 
     def storable(self, val: Val) -> Val:
         if ty.is_storable(val.type):
@@ -450,19 +452,6 @@ def _added(form: UpdateForm, val: Val) -> int:
     if form.elem == "elems":
         return val.elo
     return 1 << 30
-
-
-def _after(lo: int, effect: str) -> int:
-    """A receiver's lower bound after a mutating call."""
-    if effect == "inc":
-        return lo + 1
-    if effect == "dec":
-        return max(lo - 1, 0)
-    if effect == "zero":
-        return 0
-    if effect == "one":
-        return max(lo, 1)
-    return lo
 
 
 def _form_lo(rule: str, target: int, value: int) -> int:

@@ -9,13 +9,12 @@ Each row says, in one line, what a call looks like and what it needs::
   :mod:`execverify.synth.types`; the placeholders ``T``/``U`` range over int and str, ``X`` also
   over pairs, ``K,V`` over the two dict shapes. Modes say how a slot may be filled (see
   :data:`MODES`);
-- *flags*: ``lo=RULE`` (a lower bound on the result's length, or value for ints, from which
-  later calls know that ``x[0]`` or ``max(x)`` cannot fail), ``elo=RULE`` (the same for the
-  elements of a collection: ``keep`` slot 0's, ``min`` of all slots'), ``needN=K`` (slot N must have
-  ``lo >= K``), ``mut=EFFECT`` (mutates slot 0, which must then be a variable), ``idem``
-  (applying it twice in a row is a no-op, so nesting puts something in between), ``adapt``
-  (a natural way to turn one type into another when nesting), ``noseed`` (a helper form, not a
-  seed of its own).
+- *flags*: ``lo=RULE``, ``elo=RULE``, ``needN=K``, ``mut=EFFECT``, ``idem``, ``adapt``,
+  ``noseed``; :class:`Flag` says what each means, :mod:`execverify.synth.rules` what each rule
+  and effect means and does.
+
+Parsing checks every row: an unknown flag, rule, effect, mode or type raises
+:class:`CatalogueError`, naming the row, the bad value and the allowed ones.
 
 Several rows may share a seed name: they are the variants of one seed (``str.strip()`` and
 ``str.strip(chars)``, ``list.append`` over ints and over strs). The catalogue is built lazily
@@ -28,10 +27,14 @@ import ast
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
+from typing import Any, TypeVar
 
 from execverify.synth import types as ty
+from execverify.synth.rules import EloRule, LoRule, MutEffect
 
 # How a slot may be filled.
 MODES: dict[str, str] = {
@@ -49,6 +52,60 @@ MODES: dict[str, str] = {
     "sep": "a separator literal for str.join",
     "fmti": "a format spec for an int",
     "fmtf": "a format spec for a float",
+}
+
+
+class Flag(StrEnum):
+    """The flags that end a row, ``name=value`` or bare; :data:`FLAG_VALUES` reads each one."""
+
+    LO = "lo"  # lo=RULE (rules.LoRule) or lo=INT: a lower bound on the result's length or value
+    ELO = "elo"  # elo=RULE (rules.EloRule): a lower bound on the result's elements
+    NEED = "need"  # needN=K, written need0, need1...: argument N must have lo >= K
+    MUT = "mut"  # mut=EFFECT (rules.MutEffect): mutates argument 0, which must be a variable
+    IDEM = "idem"  # applying it twice in a row is a no-op, so nesting puts something in between
+    ADAPT = "adapt"  # a natural way to turn one type into another when nesting
+    NOSEED = "noseed"  # a helper form, not a seed of its own
+
+
+class CatalogueError(ValueError):
+    """A row that does not parse; the message names the row, the bad value and the allowed."""
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _member(enum: type[_E], value: str, what: str, also: str = "") -> _E:
+    """``value`` as a member of ``enum``, or a ValueError naming it and the allowed values."""
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join([*([also] if also else []), *enum])
+        raise ValueError(f"unknown {what} {value!r} (allowed: {allowed})") from None
+
+
+def _lo_value(value: str) -> LoRule | int:
+    """An int is a constant bound (``'[{}]'.format(x)`` has at least 2 characters); any other
+    value must name a rule."""
+    if re.fullmatch(r"-?[0-9]+", value):
+        return int(value)
+    return _member(LoRule, value, "lo rule", also="an int")
+
+
+def _need_value(value: str) -> int:
+    if not re.fullmatch(r"[0-9]+", value):
+        raise ValueError(f"need value {value!r} is not a non-negative int")
+    return int(value)
+
+
+# How each flag's value is read and checked; None: the flag stands alone, without a value.
+FLAG_VALUES: dict[Flag, Callable[[str], Any] | None] = {
+    Flag.LO: _lo_value,
+    Flag.ELO: lambda value: _member(EloRule, value, "elo rule"),
+    Flag.NEED: _need_value,
+    Flag.MUT: lambda value: _member(MutEffect, value, "mut effect"),
+    Flag.IDEM: None,
+    Flag.ADAPT: None,
+    Flag.NOSEED: None,
 }
 
 ATOM = 100
@@ -351,9 +408,9 @@ class Op:
     slots: tuple[Slot, ...]
     result: str  # a type, or "None" for statement-only mutators
     prec: int  # precedence of the rendered expression
-    lo: str  # rule for the result's lower bound
-    elo: str  # rule for the result's element lower bound
-    mut: str | None  # effect on slot 0's lower bound when the op mutates it
+    lo: LoRule | int  # rule (or constant) for the result's lower bound
+    elo: EloRule  # rule for the result's element lower bound
+    mut: MutEffect | None  # what the op does to slot 0, if it mutates it
     idem: bool
     adapt: bool
     is_seed: bool
@@ -486,9 +543,57 @@ def _is_call(node: ast.AST) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name))
 
 
+def _flag(name: str, n_slots: int) -> Flag:
+    """The flag ``name`` spells; a ``needN`` must name one of the op's ``n_slots`` arguments."""
+    if m := re.fullmatch(r"need([0-9]+)", name):
+        if int(m[1]) >= n_slots:
+            raise ValueError(f"flag {name!r} names argument {m[1]}, but the op has {n_slots}")
+        return Flag.NEED
+    if name in set(Flag) - {Flag.NEED}:
+        return Flag(name)
+    allowed = ", ".join(f"{f}N" if f is Flag.NEED else f for f in Flag)
+    raise ValueError(f"unknown flag {name!r} (allowed: {allowed})")
+
+
+def _parse_flags(text: str, n_slots: int) -> dict[str, Any]:
+    """A row's flags by name (``need0`` keeps its index), each value read and checked."""
+    flags: dict[str, Any] = {}
+    for token in text.split():
+        name, eq, value = token.partition("=")
+        read = FLAG_VALUES[_flag(name, n_slots)]
+        if (read is None) == bool(eq):
+            raise ValueError(f"flag {name!r} " + ("takes no value" if eq else "needs =VALUE"))
+        if name in flags:
+            raise ValueError(f"flag {name!r} is given twice")
+        flags[name] = True if read is None else read(value)
+    return flags
+
+
+def _check_signature(slot_specs: list[tuple[str, str, str]], result: str) -> None:
+    """Raise ValueError unless every slot's type and mode and the result type are known."""
+    for t, _, mode in slot_specs:
+        ty.check_slot(t)
+        if (mode or "e") not in MODES:
+            raise ValueError(f"unknown slot mode {mode!r} (allowed: {', '.join(MODES)})")
+    if result != "None" and result not in ty.ALL_TYPES:
+        raise ValueError(f"unknown result type {result!r} (allowed: None or a value type)")
+
+
+def parse_rows(text: str) -> list[Op]:
+    """The ops of a table of rows, one a line; a row that does not parse raises
+    :class:`CatalogueError`, so a typo fails when the catalogue loads, not mid-generation."""
+    ops: list[Op] = []
+    for number, row in enumerate(text.strip().splitlines(), 1):
+        try:
+            ops.extend(_parse_row(row))
+        except ValueError as e:
+            raise CatalogueError(f"catalogue row {number} ({row.strip()!r}): {e}") from None
+    return ops
+
+
 def _parse_row(row: str) -> list[Op]:
     seed, template, sig, flags_text = (part.strip() for part in (row + " ~ ").split(" ~ ")[:4])
-    flags = dict(f.split("=", 1) if "=" in f else (f, "") for f in flags_text.split())
+    flags = _parse_flags(flags_text, len(sig.partition("->")[0].split(", ")))
     parts: list[str | int] = []
     last = 0
     for m in _SLOT_RE.finditer(template):
@@ -502,13 +607,14 @@ def _parse_row(row: str) -> list[Op]:
         concrete = _PLACEHOLDER_RE.sub(lambda m, b=binding: b[m.group(1)], sig)
         args_text, result = (s.strip() for s in concrete.split("->"))
         slot_specs = [s.strip().partition(":") for s in args_text.split(", ")]
+        _check_signature(slot_specs, result)
         needs, prec, key, is_call = _slot_precs(template, len(slot_specs))
         slots = tuple(
             Slot(
                 type=t,
                 mode=mode or "e",
                 prec=needs[i],
-                need=int(flags[f"need{i}"]) if f"need{i}" in flags else None,
+                need=flags.get(f"need{i}"),
             )
             for i, (t, _, mode) in enumerate(slot_specs)
         )
@@ -520,12 +626,12 @@ def _parse_row(row: str) -> list[Op]:
                 slots=slots,
                 result=result,
                 prec=prec,
-                lo=flags.get("lo", "u"),
-                elo=flags.get("elo", "u"),
-                mut=flags.get("mut"),
-                idem="idem" in flags,
-                adapt="adapt" in flags,
-                is_seed="noseed" not in flags,
+                lo=flags.get(Flag.LO, LoRule.UNKNOWN),
+                elo=flags.get(Flag.ELO, EloRule.UNKNOWN),
+                mut=flags.get(Flag.MUT),
+                idem=Flag.IDEM in flags,
+                adapt=Flag.ADAPT in flags,
+                is_seed=Flag.NOSEED not in flags,
                 key=key,
                 is_call=is_call,
             )
@@ -563,9 +669,7 @@ def _adapter_paths(
 @cache
 def catalogue() -> Catalogue:
     """The catalogue, parsed and indexed once per process."""
-    ops: list[Op] = []
-    for row in _ROWS.strip().splitlines():
-        ops.extend(_parse_row(row))
+    ops = parse_rows(_ROWS)
     slot_types = sorted({s.type for op in ops for s in op.slots} | set(ty.ALL_TYPES))
     by_seed: dict[str, list[Op]] = defaultdict(list)
     for op in ops:

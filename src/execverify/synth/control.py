@@ -15,6 +15,7 @@ from execverify.synth import types as ty
 from execverify.synth.catalogue import AND, ATOM, NOT, OR
 from execverify.synth.exprs import NEG, Val, Var, lit_val, var_val
 from execverify.synth.rand import pick, randint
+from execverify.synth.rules import MutEffect
 from execverify.synth.stmts import BuildError, Compound
 
 
@@ -348,7 +349,7 @@ class ControlFlow:
             v
             for v in self.vars
             if v.type in ("list[int]", "list[str]", "set[int]")
-            and self.may_mutate(v, "dec")
+            and self.may_mutate(v, MutEffect.DEC)
             and v.kind in ("param", "local")
         ]
         return self.pick_var(cands) if cands else None

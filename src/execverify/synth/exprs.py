@@ -24,8 +24,8 @@ from execverify.synth import names as nm
 from execverify.synth import types as ty
 from execverify.synth.catalogue import ATOM, Catalogue, Op, Slot, producing_within
 from execverify.synth.rand import pick, randint, weighted
+from execverify.synth.rules import NEG, MutEffect, elo_bound, lo_bound
 
-NEG = -(10**9)  # "no useful lower bound"
 _NONE: frozenset[int] = frozenset()
 
 # Seeds whose int result stays small (a length, a position, a count), so it may size things.
@@ -109,7 +109,7 @@ class Val:
     reads: tuple[Var, ...] = ()
     ops: tuple[str, ...] = ()
     # (receiver, effect, lowest bound of what it adds) of the mutating calls inside
-    muts: tuple[tuple[Var, str, int], ...] = ()
+    muts: tuple[tuple[Var, MutEffect, int], ...] = ()
 
     def deps(self) -> set[str]:
         out: set[str] = set()
@@ -300,24 +300,15 @@ class ExprWriter:
         return not (slot.mode in ("n", "width") and val.type == "int" and not val.small)
 
     def result(self, op: Op, vals: list[Val], code: str) -> Val:
-        lo = _lo(op.lo, op.result, vals)
-        if op.elo == "s0":
-            elo = vals[0].lo
-        elif op.elo == "keep":
-            elo = vals[0].elo
-        elif op.elo == "min":
-            elo = min(v.elo for v in vals)
-        else:
-            elo = NEG if ty.element(op.result) == "int" else 0
-        if op.result == "str":
-            elo = 1
+        lo = lo_bound(op.lo, op.result, vals)
+        elo = elo_bound(op.elo, op.result, vals)
         small = op.result == "int" and (
             op.seed in SMALL_INT_SEEDS
             or (op.seed in SMALL_IF_SMALL and all(v.small and v.type == "int" for v in vals))
         )
         reads: tuple[Var, ...] = ()
         ops: tuple[str, ...] = ()
-        muts: tuple[tuple[Var, str, int], ...] = ()
+        muts: tuple[tuple[Var, MutEffect, int], ...] = ()
         for v in vals:
             reads += v.reads
             if v.ops:
@@ -370,7 +361,7 @@ class ExprWriter:
             return self.expr("str", 0)
         raise ValueError(f"unknown slot mode {mode!r} in {op.template!r}")
 
-    def var_for(self, slot: str, need: int | None, effect: str | None = None) -> Val | None:
+    def var_for(self, slot: str, need: int | None, effect: MutEffect | None = None) -> Val | None:
         """A variable for a ``v`` slot; with ``effect``, one the call may mutate that way."""
         cands = self.candidates(slot, need)
         if effect is not None:
@@ -384,7 +375,7 @@ class ExprWriter:
         self.rollback(cp)
         return None
 
-    def may_mutate(self, v: Var, effect: str) -> bool:
+    def may_mutate(self, v: Var, effect: MutEffect) -> bool:
         """Overridden by the statement builder, which knows about loops."""
         return v.writable
 
@@ -453,36 +444,3 @@ def added_lo(op: Op, vals: list[Val]) -> int:
     elem = ty.element(op.slots[0].type)
     lows = [v.lo if v.type == elem else v.elo for v in vals[1:] if v.type != "int" or elem == "int"]
     return min(lows, default=1 << 30)
-
-
-def _lo(rule: str, result: str, vals: list[Val]) -> int:
-    """The result's lower bound under an op's ``lo`` rule."""
-    unknown = NEG if ty.is_int_like(result) else 0
-    if rule == "u":
-        return unknown
-    if rule == "strx":  # str(x) is non-empty unless x is itself a (possibly empty) str
-        return vals[0].lo if vals[0].type == "str" else 1
-    if rule == "keep":
-        return vals[0].lo
-    if rule == "len":
-        return max(vals[0].lo, 0)
-    if rule == "elem":
-        return vals[0].elo
-    if rule == "nz":
-        return 1 if vals[0].lo >= 1 else 0
-    if rule == "nzmin":
-        return 1 if min(v.lo for v in vals) >= 1 else 0
-    if rule == "nn":
-        return 0 if vals[0].lo >= 0 else unknown
-    if rule in ("sum", "mul"):
-        if vals[0].lo < 0 or vals[1].lo < 0:
-            return unknown
-        return vals[0].lo + vals[1].lo if rule == "sum" else vals[0].lo * vals[1].lo
-    if rule == "umax":  # a union is at least as long as its longest part
-        return max(v.lo for v in vals)
-    if rule == "max":  # a bound on the value for numbers, but max('ab', 'c') is 'c'
-        lows = [v.lo for v in vals]
-        return max(lows) if ty.is_int_like(result) else min(lows)
-    if rule == "min":
-        return min(v.lo for v in vals)
-    return int(rule)

@@ -17,6 +17,7 @@ from execverify.synth.catalogue import ATOM, Op, Slot, catalogue
 from execverify.synth.inputs import synth_args
 from execverify.synth.levels import Knobs, knobs_for, level_of
 from execverify.synth.rand import pick, randint
+from execverify.synth.rules import EloRule, LoRule
 from execverify.synth.stmts import BuildError, render_statements
 
 MAX_ATTEMPTS = 30
@@ -182,8 +183,8 @@ def _helper_op(name: str, w: FunctionWriter) -> Op:
         slots=tuple(Slot(p.type, "e", 0, p.lo if p.lo > 0 else None) for p in w.params),
         result=w.return_type,
         prec=ATOM,
-        lo="u",
-        elo="u",
+        lo=LoRule.UNKNOWN,
+        elo=EloRule.UNKNOWN,
         mut=None,
         idem=False,
         adapt=False,

@@ -15,6 +15,7 @@ from execverify.synth.catalogue import ATOM, Op, reach
 from execverify.synth.exprs import INPUT_LO, Val, Var, var_val
 from execverify.synth.nesting import Feed, seed_feeds
 from execverify.synth.rand import pick, weighted
+from execverify.synth.rules import MUTATIONS, MutEffect
 from execverify.synth.stmts import BuildError
 
 
@@ -133,7 +134,7 @@ class Seeding:
         variants = self.cat.variants(self.plan.seed)
         op = self.chain_variant(variants)
         slot = op.slots[0]
-        need = slot.need + k - 1 if slot.need and op.mut == "dec" else slot.need
+        need = slot.need + k - 1 if slot.need and op.mut == MutEffect.DEC else slot.need
         recv = self.var_for(slot.type, need, op.mut) if slot.mode == "v" else None
         if recv is None:
             made = self.expr(slot.type, 1, need=need)
@@ -167,7 +168,7 @@ class Seeding:
         grows = [
             o
             for o in self.cat.mutators.get(target.type, ())
-            if o.seed != self.plan.seed and o.mut in ("inc", "add", "one")
+            if o.seed != self.plan.seed and o.mut is not None and MUTATIONS[o.mut].grows
         ]
         for _ in range(6):
             cp = self.checkpoint()
@@ -178,7 +179,7 @@ class Seeding:
                 self.commit(val)
                 body.append(val.code)
                 if self.plan.seed and any(
-                    o.mut == "zero" for o in self.cat.variants(self.plan.seed)
+                    o.mut == MutEffect.ZERO for o in self.cat.variants(self.plan.seed)
                 ):
                     self.assign(body, self.copy_of(var_val(target)))  # read it before it is wiped
                 return

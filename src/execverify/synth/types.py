@@ -7,9 +7,8 @@ hash and compare and read well in errors and records. Three families:
   str, two dict shapes, pairs and lists of pairs;
 - *iterator* types (``iter[X]``), produced by ``map``, ``zip``, ``dict.items`` and friends. They
   are single-use, so the generator only ever uses them inline, never stores them;
-- *slot* types, which only describe what an argument position accepts: ``it[X]`` (any ordered
-  iterable of X), ``uit[X]`` (any iterable of X, order irrelevant), ``seq[X]`` (indexable,
-  reversible), ``sized`` (anything ``len`` accepts) and ``any`` (anything printable).
+- *slot* types, which only describe what an argument position accepts: ``it[X]``, ``uit[X]``,
+  ``seq[X]``, ``sized`` and ``any`` (:class:`SlotKind` says what each accepts).
 
 ``set[str]`` iterates in an order that depends on ``PYTHONHASHSEED``, so it is a value type that
 only order-insensitive slots accept; that keeps generated programs deterministic across
@@ -18,6 +17,8 @@ interpreter runs by construction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import StrEnum
 from functools import cache
 
 ELEMENTS: tuple[str, ...] = ("int", "str")
@@ -76,24 +77,58 @@ def is_storable(t: str) -> bool:
     return not t.startswith("iter[")
 
 
+class SlotKind(StrEnum):
+    """The slot-only types: ``it[X]``, ``uit[X]``, ``seq[X]`` (X: the element type), and the
+    bare ``sized`` and ``any``; :data:`SLOT_KINDS` says which values each accepts."""
+
+    IT = "it"  # any iterable of X whose order is the same on every run (not set[str])
+    UIT = "uit"  # any iterable of X, where order does not matter (sum, sorted, set)
+    SEQ = "seq"  # a str, list or tuple of X: indexable and reversible
+    SIZED = "sized"  # anything len() accepts: str and every container value type
+    ANY = "any"  # any value type that prints the same on every run (not set[str])
+
+
+# Which values each kind accepts; for it, uit and seq the value must also iterate to X.
+SLOT_KINDS: dict[SlotKind, Callable[[str], bool]] = {
+    SlotKind.IT: lambda value: value not in UNORDERED,
+    SlotKind.UIT: lambda value: True,
+    SlotKind.SEQ: lambda value: value == "str" or value.startswith(("list[", "tuple[")),
+    SlotKind.SIZED: lambda value: value in SIZED,
+    SlotKind.ANY: lambda value: value in VALUE_TYPES and value not in UNORDERED,
+}
+_BARE: frozenset[SlotKind] = frozenset({SlotKind.SIZED, SlotKind.ANY})  # written without [X]
+
+
+def _kind_of(slot: str) -> tuple[SlotKind, str | None] | None:
+    """A slot-only type's kind and element type (None for a bare kind); None if not one."""
+    name, bracket, rest = slot.partition("[")
+    if name not in set(SlotKind):
+        return None
+    kind = SlotKind(name)
+    if (kind in _BARE) == bool(bracket):
+        return None
+    return kind, rest[:-1] if bracket else None
+
+
+def check_slot(slot: str) -> None:
+    """Raise ValueError unless ``slot`` is a value or iterator type or a slot-only type."""
+    parsed = _kind_of(slot)
+    if slot in ALL_TYPES or (parsed is not None and parsed[1] in (None, *ALL_TYPES)):
+        return
+    kinds = ", ".join(k if k in _BARE else f"{k}[X]" for k in SlotKind)
+    raise ValueError(f"unknown type {slot!r} (allowed: a value or iterator type, or {kinds})")
+
+
 def _accepts(slot: str, value: str) -> bool:
     if slot == value:
         return True
-    if slot == "any":
-        return value in VALUE_TYPES and value not in UNORDERED
-    if slot == "sized":
-        return value in SIZED
-    kind, _, rest = slot.partition("[")
-    if kind not in ("it", "uit", "seq") or not rest:
+    parsed = _kind_of(slot)
+    if parsed is None:
         return False
-    wanted = rest[:-1]
-    if element(value) != wanted:
+    kind, wanted = parsed
+    if wanted is not None and element(value) != wanted:
         return False
-    if kind == "it":
-        return value not in UNORDERED
-    if kind == "seq":
-        return value == "str" or value.startswith(("list[", "tuple["))
-    return True
+    return SLOT_KINDS[kind](value)
 
 
 @cache
