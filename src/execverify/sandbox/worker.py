@@ -309,10 +309,14 @@ def add_site_packages() -> None:
     60 more modules, and a package that imported a large library there would make every
     execution slow. The path lines of ``.pth`` files are honoured, so packages installed
     through them still import; ``exit``, ``quit``, ``help``, ``copyright``, ``credits`` and
-    ``license`` are defined as ``site`` defines them. ``sitecustomize`` does not run."""
+    ``license`` are defined as ``site`` defines them. ``sitecustomize`` does not run.
+
+    A virtual environment is found as ``site`` finds it (``_venv_prefixes``), so a program sees
+    the packages of the environment the sandbox's interpreter belongs to, not those of the
+    base installation the venv was made from."""
     import site
 
-    for directory in site.getsitepackages():
+    for directory in site.getsitepackages(_venv_prefixes()):
         if directory in sys.path or not os.path.isdir(directory):
             continue
         sys.path.append(directory)
@@ -322,6 +326,31 @@ def add_site_packages() -> None:
     site.setquit()
     site.setcopyright()
     site.sethelper()
+
+
+def _venv_prefixes() -> list[str] | None:
+    """The prefixes whose site-packages a venv's interpreter uses, or None outside a venv.
+
+    ``site`` (skipped by ``-S``) is what makes a venv: it finds ``pyvenv.cfg`` next to the
+    executable or one folder up, points ``sys.prefix`` at the venv and uses its site-packages,
+    plus the base installation's only with ``include-system-site-packages = true``. This does
+    the same without ``site.venv``, which would also run the ``.pth`` files' import lines."""
+    exe_dir = os.path.dirname(os.path.abspath(sys.executable))
+    prefix = os.path.dirname(exe_dir)
+    for conf in (os.path.join(exe_dir, "pyvenv.cfg"), os.path.join(prefix, "pyvenv.cfg")):
+        if os.path.isfile(conf):
+            break
+    else:
+        return None
+    system_site = True
+    with open(conf, encoding="utf-8") as fh:
+        for line in fh:
+            key, sep, value = line.partition("=")
+            if sep and key.strip().lower() == "include-system-site-packages":
+                system_site = value.strip().lower() == "true"
+    base = sys.base_prefix
+    sys.prefix = sys.exec_prefix = prefix
+    return [prefix, base] if system_site and base != prefix else [prefix]
 
 
 def _pth_paths(directory: str, name: str) -> list[str]:

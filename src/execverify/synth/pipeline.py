@@ -49,7 +49,7 @@ from execverify.synth.filters import dedup_key, round_trips, static_violation
 from execverify.synth.generate import Program, generate
 from execverify.tasks.build import build_record
 from execverify.tasks.selection import TaskConfig
-from execverify.trace import TraceBatches, TraceRequest
+from execverify.trace import TraceBatches, TraceOptions, TraceRequest
 from execverify.trace.model import Trace
 from execverify.trace.recorder import ship_code
 from execverify.trace.statements import StatementFacts
@@ -171,7 +171,7 @@ class ShardWorker:
         limits = Limits(timeout_s=max(2.0, config.time_limit_s * 4), memory_mb=512)
         self.main = Sandbox(workers=1, limits=limits)
         self.alt = Sandbox(workers=1, limits=limits, hash_seed=1)
-        self.trace_options = {"max_steps": config.max_steps, "max_repr": 200}
+        self.trace_options = TraceOptions(max_steps=config.max_steps, max_repr=200).hook_options()
         self.llm = _llm_generator(config) if config.generator == "llm" else None
         self.decontaminator = _decontaminator() if config.decontaminate else None
         self.difficulty = _difficulty_filter(config) if config.difficulty_model else None

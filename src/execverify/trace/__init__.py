@@ -70,17 +70,17 @@ class TraceOptions:
 
 
 def trace_call(source: str, entry: str = "f", args: str = "", *, sandbox: Sandbox | None = None,
-               backend: str = "auto", python: str | None = None, max_steps: int = 100_000,
-               max_bytes: int = 8 << 20, max_repr: int = 500, read_all: bool = False,
-               limits: Limits | None = None) -> Trace:
+               python: str | None = None, limits: Limits | None = None,
+               **options: Any) -> Trace:
     """Run ``entry(<args>)`` of ``source`` in the sandbox under the tracer.
 
     ``python`` picks the interpreter of the shared default sandbox ("3.12", a path) when no
-    ``sandbox`` is given. ``limits`` overrides the sandbox's limits for this call.
+    ``sandbox`` is given. ``limits`` overrides the sandbox's limits for this call. ``options``:
+    ``TraceOptions`` fields (``backend="settrace"``, ``max_steps=...``), its defaults otherwise.
     """
-    options = TraceOptions(backend, max_steps, max_bytes, max_repr, read_all)
+    settings = TraceOptions(**options)
     sb = sandbox if sandbox is not None else _default(python)
-    result = sb.call(source, entry, args, hook=HOOK, hook_options=options.hook_options(source),
+    result = sb.call(source, entry, args, hook=HOOK, hook_options=settings.hook_options(source),
                      limits=limits)
     return trace_from_result(result)
 

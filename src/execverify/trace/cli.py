@@ -1,4 +1,7 @@
-"""``execverify trace FILE --call "f(1, 2)"``: trace one call in the sandbox and print it."""
+"""``execverify trace FILE --call "f(1, 2)"``: trace one call in the sandbox and print it.
+
+The recorder settings are the recipe's ``trace`` section (``--config``, ``trace.key=value``);
+``--backend``, ``--max-steps`` and ``--max-repr`` are shorthands for its fields."""
 
 from __future__ import annotations
 
@@ -11,6 +14,10 @@ from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from execverify.cli import add_recipe_arguments
+    from execverify.config import shorthand
+    from execverify.trace import TRACER_BACKENDS
+
     p = sub.add_parser("trace", help="trace one call of a program line by line",
                        description="Run FILE in the sandbox, call the function given by --call "
                        "under the tracer and print the steps (line, hit, changed variables). "
@@ -20,10 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help='the call to trace, e.g. "f(1, [2, 3])"')
     p.add_argument("--json", action="store_true", help="print the trace as one JSON object")
     p.add_argument("--python", default=None, help="interpreter: a version such as 3.12, or a path")
-    p.add_argument("--backend", choices=("auto", "monitoring", "settrace"), default="auto")
-    p.add_argument("--max-steps", type=int, default=100_000, help="stop after this many steps")
-    p.add_argument("--max-repr", type=int, default=80, help="cap on each value's repr")
+    shorthand(p, "--backend", "trace", "backend", choices=TRACER_BACKENDS)
+    shorthand(p, "--max-steps", "trace", "max_steps", help="stop after this many steps")
+    shorthand(p, "--max-repr", "trace", "max_repr", help="cap on each value's repr")
     p.add_argument("--timeout", type=float, default=10.0, help="wall-clock limit in seconds")
+    add_recipe_arguments(p)
     p.set_defaults(handler=_run)
 
 
@@ -55,17 +63,21 @@ def _read(path: Path) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
     from execverify.cli import CliError
+    from execverify.config import load_section, parse_overrides, shorthand_overrides
     from execverify.sandbox import Limits, Sandbox, SandboxUnavailable
     from execverify.trace import trace_call
 
     source = _read(args.file)
     entry, call_args = parse_call(args.call)
     try:
+        options = load_section("trace", args.config, {**parse_overrides(args.overrides),
+                                                      **shorthand_overrides(args)})
         limits = Limits(timeout_s=args.timeout)
         with Sandbox(workers=1, limits=limits, python=args.python) as sandbox:
-            trace = trace_call(source, entry, call_args, sandbox=sandbox, backend=args.backend,
-                               max_steps=args.max_steps, max_repr=args.max_repr)
+            trace = trace_call(source, entry, call_args, sandbox=sandbox, **asdict(options))
     except (ValueError, SandboxUnavailable) as exc:
         raise CliError(str(exc)) from exc
     if args.json:
