@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,18 @@ def test_the_default_sandbox_sees_the_callers_environment(fresh_venv):
         assert _run(sb, "import pytest; print(pytest.__file__)") == pytest.__file__
         assert _run(sb, "import sys; print(sys.prefix)") == sys.prefix
         assert _run(sb, "import only_in_fresh_venv").startswith("ModuleNotFoundError")
+
+
+def test_an_environment_under_tmp_is_named_in_a_warning(tmp_path):
+    """Programs get a private /tmp, so a venv made there is invisible to them: say so once."""
+    root = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
+    sandbox = Sandbox(workers=1, python=str(root / "bin" / "python"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sandbox.start()
+    sandbox.close()
+    if sandbox.isolation != "namespaces":
+        pytest.skip("without namespaces programs share this machine's /tmp")
+    messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert any("cannot import from" in m and str(root) in m for m in messages), messages

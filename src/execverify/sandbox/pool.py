@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import functools
 import logging
 import os
 import queue
@@ -73,6 +74,16 @@ def _warn_fallback(notes: list[str]) -> None:
     )
     log.warning(message)
     warnings.warn(message, IsolationWarning, stacklevel=4)
+
+
+@functools.cache
+def _warn_hidden(python: str, paths: tuple[str, ...]) -> None:
+    """Once per interpreter: its environment lives where programs cannot see it."""
+    message = (f"execverify sandbox: programs run by {python} cannot import from "
+               f"{', '.join(paths)}: they get a private /tmp and /dev/shm. Put the environment "
+               "(venv, checkout) elsewhere for programs to use its packages.")
+    log.warning(message)
+    warnings.warn(message, RuntimeWarning, stacklevel=4)
 
 
 class _WorkerDied(Exception):
@@ -245,6 +256,8 @@ class Sandbox:
         self.python_version = hello.get("python", "")
         if self.isolation != "namespaces" and self._config["isolation"] == "auto":
             _warn_fallback(hello.get("notes", []))
+        if hello.get("hidden_paths"):
+            _warn_hidden(self.python, tuple(hello["hidden_paths"]))
 
     def close(self) -> None:
         with self._lock:

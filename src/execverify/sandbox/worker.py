@@ -155,6 +155,7 @@ class Worker:
             "executable": sys.executable,
             "base": self.base if self.mode == "rlimits" else "",
             "notes": self.notes,
+            "hidden_paths": _hidden_import_paths() if self.mode == "namespaces" else [],
         }
 
     # -- one job --------------------------------------------------------------------------
@@ -468,6 +469,12 @@ def _import_paths() -> list[str]:
     paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
              os.path.dirname(os.path.realpath(sys.executable))]
     return paths + [p for p in sys.path if p]
+
+
+def _hidden_import_paths() -> list[str]:
+    """Import paths under /tmp or /dev/shm: programs get private ones, so they cannot import
+    from there (a venv made under /tmp, say); the host warns about them."""
+    return [p for p in sys.path if p.startswith(("/tmp/", "/dev/shm/"))]
 
 
 def _open_fds() -> set[int]:
