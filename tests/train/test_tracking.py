@@ -23,6 +23,7 @@ from execverify.train.tracking import (
     load_history,
     plot_curves,
     report_to,
+    run_stage,
     series,
 )
 
@@ -115,5 +116,33 @@ def test_a_killed_sft_run_resumes_from_its_checkpoint(tmp_path, tiny_model, reco
     assert done["steps"] == 40
     steps = [row["step"] for row in load_history(out) if "loss" in row]
     assert steps[0] == 1 and steps[-1] == 40
+    # finished: the final model stays, the checkpoints (optimiser state) are gone
+    assert not list(out.glob("checkpoint-*")) and (out / "config.json").is_file()
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "40 steps" in again.stdout
+
+
+class _Checkpointing:
+    """Stands in for a Trainer in run_stage: it writes two checkpoints as it trains."""
+
+    def __init__(self, out):
+        self.out = out
+        self.state = type("State", (), {"log_history": [{"step": 2, "loss": 1.0}]})()
+
+    def train(self, resume_from_checkpoint=None):
+        for step in (1, 2):
+            (self.out / f"checkpoint-{step}").mkdir(parents=True)
+            (self.out / f"checkpoint-{step}" / "optimizer.pt").write_bytes(b"x" * 100)
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_a_finished_stage_keeps_its_checkpoints_only_when_asked(tmp_path, keep):
+    def save(trainer):
+        (tmp_path / "model.safetensors").write_bytes(b"weights")
+
+    summary, _ = run_stage(tmp_path, lambda: _Checkpointing(tmp_path), save,
+                           lambda trainer: {"steps": 2}, keep_checkpoints=keep)
+    assert summary == {"steps": 2} and finished(tmp_path)
+    assert (tmp_path / "model.safetensors").is_file()
+    assert sorted(p.name for p in tmp_path.glob("checkpoint-*")) == (
+        ["checkpoint-1", "checkpoint-2"] if keep else [])

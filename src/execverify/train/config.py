@@ -104,6 +104,9 @@ class SFTConfig:
     logging_steps: int = 10
     save_steps: int = 50
     """Checkpoint every this many steps; a killed run resumes from the newest one."""
+    keep_checkpoints: bool = False
+    """Keep the checkpoints once the stage has finished (they hold the optimiser state, about
+    three times the model; a finished stage needs only its final model to go on from)."""
     report_to: tuple[str, ...] = ("tensorboard",)
     """Metric loggers besides the console: tensorboard, wandb (if installed), or []."""
     reasoning_steps: int = 24
@@ -156,6 +159,8 @@ class GRPOStageConfig:
     seed: int = 0
     logging_steps: int = 1
     save_steps: int = 50
+    keep_checkpoints: bool = False
+    """Keep the checkpoints once the stage has finished (see ``SFTConfig.keep_checkpoints``)."""
     report_to: tuple[str, ...] = ("tensorboard",)
     """Metric loggers besides the console: tensorboard, wandb (if installed), or []."""
     extra: dict[str, Any] = field(default_factory=dict)

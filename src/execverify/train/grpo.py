@@ -156,7 +156,8 @@ def run_grpo(config: GRPOStageConfig, build: Callable[[], Any]) -> GRPOResult:
 
     summary, history = run_stage(config.output_dir, build,
                                  lambda trainer: trainer.save_model(config.output_dir),
-                                 lambda trainer: result(trainer).summary())
+                                 lambda trainer: result(trainer).summary(),
+                                 keep_checkpoints=config.keep_checkpoints)
     return GRPOResult(steps=int(summary["steps"]), output_dir=config.output_dir,
                       log_history=history)
 

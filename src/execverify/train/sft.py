@@ -156,7 +156,8 @@ def train_sft(config: SFTConfig, records: Sequence[Record] | None = None, *, mod
         return {"records": len(loaded), "examples": len(trainer.train_dataset),
                 "steps": trainer.state.global_step, "output_dir": config.output_dir}
 
-    summary, history = run_stage(config.output_dir, build, lambda t: save(t, config), summarize)
+    summary, history = run_stage(config.output_dir, build, lambda t: save(t, config), summarize,
+                                 keep_checkpoints=config.keep_checkpoints)
     return SFTResult(records=summary["records"], examples=summary["examples"],
                      steps=summary["steps"], output_dir=config.output_dir, log_history=history)
 

@@ -63,13 +63,15 @@ def run_trainer(trainer: Any, output_dir: str | Path) -> None:
 
 
 def run_stage(output_dir: str | Path, build: Callable[[], Any], save: Callable[[Any], None],
-              summarize: Callable[[Any], dict[str, Any]]
+              summarize: Callable[[Any], dict[str, Any]], *, keep_checkpoints: bool = False
               ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One stage, once: ``(summary, log history)``.
 
     A finished stage returns what it recorded without building anything. Otherwise the trainer
     ``build()`` makes trains (resuming from the newest checkpoint), ``save(trainer)`` writes the
-    model, and ``summarize(trainer)`` becomes ``done.json`` next to the metrics and curves."""
+    model, and ``summarize(trainer)`` becomes ``done.json`` next to the metrics and curves.
+    Then, unless ``keep_checkpoints``, the checkpoints go: they exist to resume a killed run,
+    and each holds the optimiser state (1.5 GB for the built-in model)."""
     done = finished(output_dir)
     if done:
         return done, load_history(output_dir)
@@ -79,7 +81,18 @@ def run_stage(output_dir: str | Path, build: Callable[[], Any], save: Callable[[
     history = list(trainer.state.log_history)
     summary = summarize(trainer)
     finish(output_dir, history, summary)
+    if not keep_checkpoints:
+        drop_checkpoints(output_dir)
     return summary, history
+
+
+def drop_checkpoints(output_dir: str | Path) -> None:
+    """Remove the ``checkpoint-*`` folders of a finished stage (after its ``done.json``)."""
+    import shutil
+
+    for path in Path(output_dir).glob("checkpoint-*"):
+        if path.is_dir():
+            shutil.rmtree(path)
 
 
 def finish(output_dir: str | Path, log_history: Sequence[dict[str, Any]],
