@@ -88,6 +88,9 @@ class SFTConfig:
     model: str = "builtin"
     data: str = ""
     output_dir: str = "runs/sft"
+    keep_checkpoints: bool = False
+    """Keep the checkpoints once the stage has finished (they hold the optimiser state, about
+    three times the model; a finished stage needs only its final model to go on from)."""
     route: str = "trace"
     levels: tuple[int, ...] = ALL_LEVELS
     max_records: int = 0
@@ -104,9 +107,6 @@ class SFTConfig:
     logging_steps: int = 10
     save_steps: int = 50
     """Checkpoint every this many steps; a killed run resumes from the newest one."""
-    keep_checkpoints: bool = False
-    """Keep the checkpoints once the stage has finished (they hold the optimiser state, about
-    three times the model; a finished stage needs only its final model to go on from)."""
     report_to: tuple[str, ...] = ("tensorboard",)
     """Metric loggers besides the console: tensorboard, wandb (if installed), or []."""
     reasoning_steps: int = 24
@@ -145,6 +145,8 @@ class GRPOStageConfig:
     model: str = "builtin"
     data: str = ""
     output_dir: str = "runs/stage1"
+    keep_checkpoints: bool = False
+    """Keep the checkpoints once the stage has finished (see ``SFTConfig.keep_checkpoints``)."""
     num_generations: int = 8
     prompts_per_step: int = 128
     max_steps: int = 100
@@ -159,8 +161,6 @@ class GRPOStageConfig:
     seed: int = 0
     logging_steps: int = 1
     save_steps: int = 50
-    keep_checkpoints: bool = False
-    """Keep the checkpoints once the stage has finished (see ``SFTConfig.keep_checkpoints``)."""
     report_to: tuple[str, ...] = ("tensorboard",)
     """Metric loggers besides the console: tensorboard, wandb (if installed), or []."""
     extra: dict[str, Any] = field(default_factory=dict)
