@@ -190,6 +190,11 @@ def _report(args: argparse.Namespace, config: Any, clock: StepClock, history: li
         if varied:
             lines.append(f"Share of groups with unequal rewards per step: "
                          f"{', '.join(f'{v:.0%}' for v in varied)}.")
+        gate = [h["execverify_combined/output_gate"] for h in history
+                if "execverify_combined/output_gate" in h]
+        if gate:
+            lines.append(f"Share of combined completions past the output gate per step: "
+                         f"{', '.join(f'{v:.0%}' for v in gate)}.")
     lines += [
         f"Checkpoints written: {len(checkpoints)}, {disk / 2**20:,.0f} MiB on disk in all; "
         f"peak resident memory of this process {peak_mb:,.0f} MiB.",

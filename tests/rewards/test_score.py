@@ -196,7 +196,12 @@ def test_result_serialises_and_summarises(records):
     data = result.to_dict()
     assert data["score"] == 2.0 and data["breakdown"][0]["kind"] == "output"
     summary = summarise([result, score_combined("", records["loop"])])
-    assert summary == {"score_mean": 1.0, "status_no_answer": 0.5, "status_ok": 0.5}
+    assert summary == {"score_mean": 1.0, "status_no_answer": 0.5, "status_ok": 0.5,
+                       "output_gate": 0.5, "gated_step_accuracy": 1.0}
+    wrong = score_combined("<answer>\n-12345\n</answer>", records["loop"])
+    assert summarise([wrong])["output_gate"] == 0.0 and "gated_step_accuracy" not in summarise(
+        [wrong])
+    assert "output_gate" not in summarise([score_input("", records["loop"])])
 
 
 @pytest.mark.parametrize("kwargs, fragment", [

@@ -61,7 +61,9 @@ def test_log_metric_gets_score_and_status_rates(records):
                     record=[record.to_json()] * 2, log_metric=logged.__setitem__)
     assert logged == {"execverify_combined/score_mean": 1.0,
                       "execverify_combined/status_no_answer": 0.5,
-                      "execverify_combined/status_ok": 0.5}
+                      "execverify_combined/status_ok": 0.5,
+                      "execverify_combined/output_gate": 0.5,
+                      "execverify_combined/gated_step_accuracy": 1.0}
 
 
 def test_async_variant_and_pickling(records, sandbox):

@@ -54,3 +54,7 @@ def test_result_reports_the_share_of_informative_groups():
                                    {"frac_reward_zero_std": 0.75, "reward": 0.0}, {"loss": 1}])
     assert result.varied_group_share == 0.5 and result.reward_mean == 0.5
     assert GRPOResult(0, "x").varied_group_share is None
+    gated = GRPOResult(2, "x", [{"execverify_combined/output_gate": 0.25},
+                                {"execverify_combined/output_gate": 0.75}])
+    assert gated.output_gate_share == 0.5 and gated.summary()["output_gate_share"] == 0.5
+    assert result.output_gate_share is None

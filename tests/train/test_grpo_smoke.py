@@ -88,6 +88,10 @@ def test_a_few_grpo_steps_move_the_weights_with_our_rewards(tmp_path, tiny_model
     assert 0.0 in reward.scores and 2.0 in reward.scores  # right and wrong answers were told apart
     logged = [row for row in trainer.state.log_history if "execverify_combined/score_mean" in row]
     assert logged, "the reward's own metrics were not logged"
+    # per step, how many combined completions pass the output gate (the white-box reward pays
+    # only past it) and the step accuracy of those
+    assert all(0.0 <= row["execverify_combined/output_gate"] <= 1.0 for row in logged)
+    assert any("execverify_combined/gated_step_accuracy" in row for row in logged)
     varied = [1 - row["frac_reward_zero_std"] for row in trainer.state.log_history
               if "frac_reward_zero_std" in row]
     print(f"share of groups with unequal rewards per step: {varied}")

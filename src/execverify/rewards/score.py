@@ -321,10 +321,22 @@ def score_batch(completions: Sequence[Any], truths: Sequence[Any], tasks: Sequen
 
 
 def summarise(results: Sequence[ScoreResult]) -> dict[str, float]:
-    """Mean score and the rate of each status: what a trainer should log next to the reward."""
+    """Mean score and the rate of each status: what a trainer should log next to the reward.
+
+    For combined-task results also ``output_gate`` (the share whose output was right, every
+    completion counted: the white-box part of the reward pays only past that gate) and, when
+    any passed, ``gated_step_accuracy`` (their mean intermediate-step accuracy): whether the
+    method's own signal is reaching the policy at all."""
     if not results:
         return {}
     counts = Counter(r.status for r in results)
     summary = {"score_mean": sum(r.score for r in results) / len(results)}
     summary.update({f"status_{k}": v / len(results) for k, v in sorted(counts.items())})
+    combined = [r for r in results if r.task == "combined"]
+    if combined:
+        summary["output_gate"] = sum(r.output_correct is True for r in combined) / len(combined)
+        steps = [r.step_accuracy for r in combined
+                 if r.output_correct and r.step_accuracy is not None]
+        if steps:
+            summary["gated_step_accuracy"] = sum(steps) / len(steps)
     return summary

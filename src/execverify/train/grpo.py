@@ -107,13 +107,23 @@ class GRPOResult:
 
     @property
     def reward_mean(self) -> float | None:
-        values = [row["reward"] for row in self.log_history if "reward" in row]
+        return self._mean("reward")
+
+    @property
+    def output_gate_share(self) -> float | None:
+        """Mean share of combined completions whose output was right (the gate the white-box
+        part of the reward pays behind; None without combined rows)."""
+        return self._mean("execverify_combined/output_gate")
+
+    def _mean(self, key: str) -> float | None:
+        values = [row[key] for row in self.log_history if key in row]
         return sum(values) / len(values) if values else None
 
     def summary(self) -> dict[str, Any]:
         """What ``done.json`` records about the run."""
         return {"steps": self.steps, "output_dir": self.output_dir,
-                "reward_mean": self.reward_mean, "varied_group_share": self.varied_group_share}
+                "reward_mean": self.reward_mean, "varied_group_share": self.varied_group_share,
+                "output_gate_share": self.output_gate_share}
 
 
 def build_stage1_trainer(config: Stage1Config, records: Sequence[Record], *, model: Any = None,
