@@ -14,14 +14,12 @@ ratio of the medians is within 5% of 1.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 from benchreport import header, publish
+from refactor_speed import measure
 
 AFTER = Path(__file__).resolve().parent.parent / "src"
 
@@ -38,16 +36,6 @@ print(json.dumps({"file": execverify.__file__, "value": elapsed,
 """
 
 
-def measure(src: Path) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    out = subprocess.run([sys.executable, "-c", START], env=env, capture_output=True, text=True,
-                         check=True).stdout
-    result = json.loads(out.strip().splitlines()[-1])
-    if not result["file"].startswith(str(src)):
-        raise SystemExit(f"{src}: imported execverify from {result['file']}")
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", type=Path, required=True, help="src/ of the code before")
@@ -59,7 +47,7 @@ def main() -> None:
     modules: dict[str, set[int]] = {k: set() for k in trees}
     for i in range(args.rounds):
         for name in (list(trees) if i % 2 == 0 else list(trees)[::-1]):
-            done = measure(trees[name])
+            done = measure(START, trees[name], n=0, workers=1)
             times[name].append(done["value"])
             modules[name].add(done["modules"])
     t = {k: statistics.median(v) for k, v in times.items()}

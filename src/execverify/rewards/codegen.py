@@ -46,15 +46,13 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from execverify.rewards.config import DEFAULT_CONFIG, RewardConfig
 from execverify.rewards.parse import completion_text, split_blocks
 from execverify.rewards.score import OK, SANDBOX_ERROR, QuestionScore, ScoreResult
 from execverify.rewards.values import ANSWER_FILENAME, quiet_parse
-
-if TYPE_CHECKING:
-    from execverify.sandbox import ExecResult
+from execverify.sandbox import ExecResult, Status
 
 SUITE_KINDS = ("assert", "stdio")
 MAX_SOLUTION_CHARS = 200_000
@@ -507,8 +505,6 @@ def _run(jobs: list[Any], sandbox: Any, default_sandbox: Any) -> list[Any]:
         pool = sandbox if sandbox is not None else default_sandbox()
         return pool.run_jobs(jobs)
     except Exception as exc:  # the pool could not start or was closed: every test unrun
-        from execverify.sandbox import ExecResult, Status
-
         return [ExecResult(Status.KILLED, error_type="SandboxUnavailable",
                            error_message=f"{type(exc).__name__}: {exc}")] * len(jobs)
 
@@ -517,17 +513,14 @@ _PASSED = TestVerdict(True, TestReason.PASS, "pass")
 
 
 def _judge(kind: str, want: str | None, result: ExecResult) -> TestVerdict:
-    from execverify.sandbox import Status
-
-    status = Status(result.status)
-    error_type = result.error_type or ""
+    status = result.status  # its values other than ok and error name TestReasons too
     if result.sandbox_failed:
         return TestVerdict(False, TestReason.SANDBOX_ERROR, f"sandbox error: {result.error_message}")
-    if status is Status.ERROR:
+    if status == Status.ERROR:
         return TestVerdict(False, TestReason.ERROR,
-                           f"fail: {error_type}: {(result.error_message or '')[:200]}")
-    if status is not Status.OK:
-        return TestVerdict(False, TestReason(status.value), f"fail: {status}")
+                           f"fail: {result.error_type or ''}: {(result.error_message or '')[:200]}")
+    if not result.ok:
+        return TestVerdict(False, TestReason(status), f"fail: {status}")
     if kind == "stdio":
         if stdout_lines(result.stdout) == stdout_lines(want or ""):
             return _PASSED

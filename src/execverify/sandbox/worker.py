@@ -317,7 +317,10 @@ def add_site_packages() -> None:
     base installation the venv was made from."""
     import site
 
-    for directory in site.getsitepackages(_venv_prefixes()):
+    prefixes = _venv_prefixes()
+    if prefixes:  # as site does: the venv is this interpreter's prefix
+        sys.prefix = sys.exec_prefix = prefixes[0]
+    for directory in site.getsitepackages(prefixes):
         if directory in sys.path or not os.path.isdir(directory):
             continue
         sys.path.append(directory)
@@ -330,12 +333,13 @@ def add_site_packages() -> None:
 
 
 def _venv_prefixes() -> list[str] | None:
-    """The prefixes whose site-packages a venv's interpreter uses, or None outside a venv.
+    """The prefixes whose site-packages a venv's interpreter uses, the venv's first, or None
+    outside a venv.
 
     ``site`` (skipped by ``-S``) is what makes a venv: it finds ``pyvenv.cfg`` next to the
     executable or one folder up, points ``sys.prefix`` at the venv and uses its site-packages,
-    plus the base installation's only with ``include-system-site-packages = true``. This does
-    the same without ``site.venv``, which would also run the ``.pth`` files' import lines."""
+    plus the base installation's only with ``include-system-site-packages = true``. This reads
+    the same file without ``site.venv``, which would also run the ``.pth`` files' import lines."""
     exe_dir = os.path.dirname(os.path.abspath(sys.executable))
     prefix = os.path.dirname(exe_dir)
     for conf in (os.path.join(exe_dir, "pyvenv.cfg"), os.path.join(prefix, "pyvenv.cfg")):
@@ -350,7 +354,6 @@ def _venv_prefixes() -> list[str] | None:
             if sep and key.strip().lower() == "include-system-site-packages":
                 system_site = value.strip().lower() == "true"
     base = sys.base_prefix
-    sys.prefix = sys.exec_prefix = prefix
     return [prefix, base] if system_site and base != prefix else [prefix]
 
 

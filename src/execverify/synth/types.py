@@ -97,12 +97,13 @@ SLOT_KINDS: dict[SlotKind, Callable[[str], bool]] = {
     SlotKind.ANY: lambda value: value in VALUE_TYPES and value not in UNORDERED,
 }
 _BARE: frozenset[SlotKind] = frozenset({SlotKind.SIZED, SlotKind.ANY})  # written without [X]
+_KINDS: frozenset[SlotKind] = frozenset(SlotKind)
 
 
 def _kind_of(slot: str) -> tuple[SlotKind, str | None] | None:
     """A slot-only type's kind and element type (None for a bare kind); None if not one."""
     name, bracket, rest = slot.partition("[")
-    if name not in set(SlotKind):
+    if name not in _KINDS:
         return None
     kind = SlotKind(name)
     if (kind in _BARE) == bool(bracket):

@@ -113,7 +113,7 @@ def trace_many(calls: Sequence[tuple[str, str, str]], *, sandbox: Sandbox | None
     batches = TraceBatches(sb, [TraceRequest(*call) for call in calls],
                            {"trace": options.hook_options()}, chunk=batch_size,
                            limits=lambda n: limits if n == 1 else batch_limits)
-    return [_trace_from_data(d, d.get("stdout", "")) for d in batches.results(progress)]
+    return [Trace.from_dict(d) for d in batches.results(progress)]
 
 
 class TraceBatches:

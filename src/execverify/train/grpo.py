@@ -101,9 +101,8 @@ class GRPOResult:
     @property
     def varied_group_share(self) -> float | None:
         """Mean share of groups whose rewards were not all equal (None if never logged)."""
-        values = [row["frac_reward_zero_std"] for row in self.log_history
-                  if "frac_reward_zero_std" in row]
-        return 1.0 - sum(values) / len(values) if values else None
+        equal = self._mean("frac_reward_zero_std")
+        return None if equal is None else 1.0 - equal
 
     @property
     def reward_mean(self) -> float | None:

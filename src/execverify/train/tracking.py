@@ -87,10 +87,12 @@ def run_stage(output_dir: str | Path, build: Callable[[], Any], save: Callable[[
 
 
 def drop_checkpoints(output_dir: str | Path) -> None:
-    """Remove the ``checkpoint-*`` folders of a finished stage (after its ``done.json``)."""
+    """Remove the ``checkpoint-N`` folders of a finished stage (after its ``done.json``)."""
     import shutil
 
-    for path in Path(output_dir).glob("checkpoint-*"):
+    from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
+
+    for path in Path(output_dir).glob(f"{PREFIX_CHECKPOINT_DIR}-*"):
         if path.is_dir():
             shutil.rmtree(path)
 
