@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
+import json
 import os
 import resource
 import statistics
@@ -97,12 +98,12 @@ def _callback(clock: StepClock, trainer: Any) -> Any:
     return Timing()
 
 
-def _records(tmp: Path, count: int) -> list[Any]:
+def _records(tmp: Path, count: int, tasks: Any) -> list[Any]:
     from execverify.demo.data import prepare_data
     from execverify.demo.run import stage_configs
 
     demo, _, _ = stage_configs(None, [f"demo.out={tmp}", f"demo.records={count}"])
-    data = prepare_data(demo, tmp, progress=False)
+    data = prepare_data(demo, tmp, progress=False, tasks=tasks)
     from execverify.data.dataset import read_records
 
     return list(read_records(data.train))
@@ -114,17 +115,21 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=300, help="records to synthesise")
     parser.add_argument("--model", default="builtin")
     parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("overrides", nargs="*", help="stage1.key=value")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="also write the measurements as JSON (benchmarks/grpo_throughput.py)")
+    parser.add_argument("overrides", nargs="*",
+                        help="stage1.key=value (the default section) or tasks.key=value")
     args = parser.parse_args()
 
     from execverify.config import load_section
     from execverify.train.grpo import build_stage1_trainer
 
+    overrides = [o if o.startswith("tasks.") else f"stage1.{o.removeprefix('stage1.')}"
+                 for o in args.overrides]
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        records = _records(tmp, args.records)
-        config = load_section("stage1", "cpu-demo", [f"stage1.{o.removeprefix('stage1.')}"
-                                                     for o in args.overrides])
+        records = _records(tmp, args.records, load_section("tasks", "cpu-demo", overrides))
+        config = load_section("stage1", "cpu-demo", overrides)
         config = dataclasses.replace(config, model=args.model, output_dir=str(tmp / "stage1"),
                                      max_steps=args.steps, data=str(tmp / "data" / "train"))
         trainer = build_stage1_trainer(config, records)
@@ -143,6 +148,28 @@ def main() -> None:
         history = [h for h in trainer.state.log_history if "num_tokens" in h or "reward" in h]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     publish(_report(args, config, clock, history, checkpoints, disk, peak_mb), args.out)
+    if args.json:
+        args.json.write_text(json.dumps(_measurements(config, clock, history, disk, peak_mb),
+                                        indent=1), encoding="utf-8")
+
+
+def _measurements(config: Any, clock: StepClock, history: list[dict], disk: int,
+                  peak_mb: float) -> dict[str, Any]:
+    """The numbers another script compares: per step and their means over steps 2.."""
+    steps = clock.steps[1:] or clock.steps
+    completions = config.prompts_per_step * config.num_generations
+    cpu = statistics.mean(s["cpu"] for s in steps)
+    wall = statistics.mean(s["total"] for s in steps)
+    return {"completions_per_step": completions, "cpu_s_per_step": cpu, "wall_s_per_step": wall,
+            "completions_per_cpu_s": completions / cpu, "completions_per_wall_s": completions / wall,
+            "parts": {p: statistics.mean(s.get(p, 0.0) for s in steps) for p in (*PARTS, "other")},
+            "steps": clock.steps, "peak_rss_mb": peak_mb, "checkpoint_mb": disk / 2**20,
+            "mean_completion_length": [h["completions/mean_length"] for h in history
+                                       if "completions/mean_length" in h],
+            "varied_group_share": [1 - h["frac_reward_zero_std"] for h in history
+                                   if "frac_reward_zero_std" in h],
+            "tokens": next((h["num_tokens"] for h in reversed(history) if "num_tokens" in h),
+                           None)}
 
 
 def _report(args: argparse.Namespace, config: Any, clock: StepClock, history: list[dict],

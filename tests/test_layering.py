@@ -53,6 +53,8 @@ NEVER: dict[str, tuple[str, ...]] = {
     "execverify.synth": ("execverify.eval", "execverify.train", "execverify.demo"),
     "execverify.eval": ("execverify.train", "execverify.demo"),
     "execverify.train": ("execverify.demo",),
+    "execverify.view": ("execverify.synth", "execverify.models", "execverify.train",
+                        "execverify.demo"),
 }
 ENGINE_LIBRARIES = ("trl", "verl", "openrlhf", "transformers", "peft", "accelerate", "vllm",
                     "ray", "deepspeed")

@@ -25,6 +25,7 @@ VERB_MODULES: dict[str, str] = {
     "eval": "execverify.eval.cli",
     "train": "execverify.train.cli",
     "demo": "execverify.demo.cli",
+    "view": "execverify.view.cli",
 }
 
 

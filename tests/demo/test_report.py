@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from execverify.demo.data import DemoData
-from execverify.demo.report import conclusion, table, verdict, write_demo_report
+from execverify.demo.report import (
+    conclusion,
+    paired_changes,
+    paired_lines,
+    table,
+    verdict,
+    write_demo_report,
+)
 from execverify.demo.run import DemoResult
 from execverify.train.config import DemoConfig
 
@@ -56,7 +64,7 @@ def test_an_evaluated_sft_model_gets_grpo_its_own_verdict(tmp_path):
     r = result(tmp_path, 0.40)
     r.evals["sft"] = {"synthetic": {"question_accuracy": metric(0.41, 0.03)}}
     rows = table(r)
-    assert rows[0].endswith("| GRPO alone: z | verdict |")
+    assert rows[0].endswith("| GRPO alone: z (unpaired) | verdict |")
     synthetic = next(row for row in rows if "every question" in row)
     assert "41.0 ± 3.0" in synthetic and synthetic.endswith("-0.2 | within noise |")
     assert "GRPO alone (after SFT -> after GRPO): 41.0 ± 3.0 -> 40.0 ± 3.0, within noise" \
@@ -69,3 +77,32 @@ def test_write_report_writes_summary_results_and_plot(tmp_path, capsys):
     assert (tmp_path / "summary.md").read_text() == text
     assert '"conclusion"' in (tmp_path / "results.json").read_text()
     assert (tmp_path / "before_after.png").read_bytes().startswith(b"\x89PNG")
+
+
+def _write_eval(out: Path, stage: str, verdicts: dict[str, list[bool]]) -> None:
+    samples = [{"id": sid, "details": {"questions": [["state", v] for v in vs]}}
+               for sid, vs in verdicts.items()]
+    folder = out / "eval" / stage / "synthetic"
+    folder.mkdir(parents=True)
+    (folder / "results.json").write_text(json.dumps(
+        {"benchmarks": [{"name": "synthetic", "samples": samples}]}))
+
+
+def test_grpo_alone_is_judged_on_the_same_questions_paired(tmp_path):
+    # 10 questions; GRPO turns 4 wrong answers right and 1 right answer wrong: differences
+    # d = (+1 x 4, -1, 0 x 5), mean 0.3, sample sd sqrt((4 * 0.49 + 1.69 + 5 * 0.09) / 9)
+    # = sqrt(4.1 / 9) = 0.6749, s.e. 0.2134, z = 1.41.
+    r = result(tmp_path, 0.5)
+    r.evals["sft"] = {"synthetic": {"question_accuracy": metric(0.4, 0.15, 10)}}
+    _write_eval(tmp_path, "sft", {"a": [False] * 4 + [True] + [True] * 3,
+                                  "b": [False, False]})
+    _write_eval(tmp_path, "final", {"a": [True] * 4 + [False] + [True] * 3,
+                                    "b": [False, False]})
+    change = paired_changes(r)["sft->final"]
+    assert change["n"] == 10 and change["gained"] == 4 and change["lost"] == 1
+    assert abs(change["value"] - 0.3) < 1e-12
+    assert abs(change["stderr"] - (4.1 / 9) ** 0.5 / 10 ** 0.5) < 1e-12
+    assert abs(change["z"] - 1.4056) < 1e-3
+    row = next(line for line in paired_lines(r) if line.startswith("| GRPO alone"))
+    assert "| 10 | +30.0 | 21.3 | 4 | 1 | +1.4 | within noise |" in row
+    assert "paired z +1.4: within noise" in conclusion(r)

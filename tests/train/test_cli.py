@@ -25,7 +25,7 @@ def test_dry_run_prints_the_resolved_config(capsys):
                 "--dry-run"]) == 0
     printed = yaml.safe_load(capsys.readouterr().out)["stage1"]
     assert printed["max_steps"] == 3 and printed["levels"] == [1, 2]
-    assert printed["num_generations"] == 4 and printed["beta"] == 0.0
+    assert printed["num_generations"] == 8 and printed["beta"] == 0.0
 
 
 def test_defaults_without_a_recipe(capsys):

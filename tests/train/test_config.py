@@ -24,7 +24,8 @@ def test_the_cpu_recipe_loads_and_scales_the_method_down():
     stage1 = load_section("stage1", RECIPE)
     assert isinstance(sft, SFTConfig) and sft.levels == (1, 2)
     assert isinstance(stage1, Stage1Config)
-    assert stage1.num_generations < 8 and stage1.prompts_per_step < 128
+    assert stage1.num_generations == 8 and stage1.prompts_per_step < 128
+    assert stage1.sampler == "bf16-copy" and stage1.lora_r > 0 and stage1.select_samples > 1
     assert stage1.beta == 0.0 and stage1.extra == {"gradient_checkpointing": False}
 
 

@@ -6,8 +6,9 @@ import pytest
 
 from execverify.tasks import TaskConfig, build_record
 from execverify.train.config import SFTConfig
+from execverify.train.model import save_model
 from execverify.train.reasoning import verified_examples
-from execverify.train.sft import build_sft_trainer, fitting, save, sft_rows, train_sft
+from execverify.train.sft import build_sft_trainer, fitting, sft_rows, train_sft
 
 PROGRAM = "def f(xs):\n    ys = []\n    for x in xs:\n        ys.append(x * 2)\n    return ys\n"
 
@@ -59,7 +60,7 @@ def test_lora_trains_only_the_adapter(records, tiny_model, tmp_path):
     for name, value in before.items():
         key = name if name in base else name.replace(".weight", ".base_layer.weight")
         assert torch.equal(base[key].detach(), value), name
-    save(trainer, config)  # merged into a plain model folder that stage 1 can load
+    save_model(trainer, config)  # merged into a plain model folder that stage 1 can load
     assert (tmp_path / "config.json").is_file()
     assert not (tmp_path / "adapter_config.json").exists()
 

@@ -22,7 +22,7 @@ from execverify.data.dataset import (
     write_records,
 )
 from execverify.data.records import Record
-from execverify.tasks import get_task
+from execverify.tasks import TaskConfig, get_task
 from execverify.train.config import DemoConfig
 
 SPLIT_FILE = "split.json"
@@ -63,15 +63,17 @@ def split(records: Sequence[Record], config: DemoConfig) -> tuple[list[Record], 
     return train, heldout
 
 
-def prepare_data(config: DemoConfig, out: Path, progress: bool = True) -> DemoData:
-    """Synthesise (or resume), filter and split into ``out/data``; reuses a finished split."""
+def prepare_data(config: DemoConfig, out: Path, progress: bool = True,
+                 tasks: TaskConfig | None = None) -> DemoData:
+    """Synthesise (or resume), filter and split into ``out/data``; reuses a finished split.
+    ``tasks`` (the recipe's ``tasks`` section) says which questions each record asks."""
     folder = out / "data"
     train_dir, heldout_file = folder / "train", folder / "heldout.jsonl"
     done = folder / SPLIT_FILE
     if done.is_file():
         counts = json.loads(done.read_text(encoding="utf-8"))
     else:
-        records = _synthesise(config, folder / "synth", progress)
+        records = _synthesise(config, folder / "synth", progress, tasks or TaskConfig())
         train, heldout = split(records, config)
         _check(config, train, heldout, len(records))
         write_records(train_dir, train, {"generator": "execverify demo", "split": "train"})
@@ -82,7 +84,8 @@ def prepare_data(config: DemoConfig, out: Path, progress: bool = True) -> DemoDa
     return DemoData(train=train_dir, heldout=heldout_file, **counts)
 
 
-def _synthesise(config: DemoConfig, folder: Path, progress: bool) -> list[Record]:
+def _synthesise(config: DemoConfig, folder: Path, progress: bool, tasks: TaskConfig
+                ) -> list[Record]:
     from execverify.synth.pipeline import SynthConfig, synthesize
 
     bar = None
@@ -93,8 +96,8 @@ def _synthesise(config: DemoConfig, folder: Path, progress: bool) -> list[Record
 
         bar = tqdm(total=config.records, desc="synthesise", unit="record", file=sys.stderr)
     try:
-        synthesize(SynthConfig(levels=config.levels, num=config.records, seed=config.seed),
-                   folder, progress=bar.update if bar else None)
+        synthesize(SynthConfig(levels=config.levels, num=config.records, seed=config.seed,
+                               tasks=tasks), folder, progress=bar.update if bar else None)
     finally:
         if bar:
             bar.close()

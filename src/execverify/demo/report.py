@@ -11,7 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from execverify.data.dataset import write_atomic, write_json
-from execverify.eval.report import delta, fmt, z_score, z_value
+from execverify.eval.report import (
+    delta,
+    fmt,
+    paired_difference,
+    question_verdicts,
+    z_score,
+    z_value,
+)
 from execverify.train.config import DemoConfig
 
 if TYPE_CHECKING:
@@ -46,7 +53,8 @@ def table(result: DemoResult) -> list[str]:
     stages = [s for s in ("base", "sft", "final") if s in result.evals]
     grpo = "sft" in stages and "final" in stages
     lines = ["| metric | n | " + " | ".join(STAGE_NAMES[s] for s in stages)
-             + " | change | z | verdict |" + (" GRPO alone: z | verdict |" if grpo else ""),
+             + " | change | z (unpaired) | verdict |"
+             + (" GRPO alone: z (unpaired) | verdict |" if grpo else ""),
              "| --- | ---: | " + " | ".join("---:" for _ in stages) + " | ---: | ---: | --- |"
              + (" ---: | --- |" if grpo else "")]
     for bench, metric, label in ROWS:
@@ -67,6 +75,54 @@ def table(result: DemoResult) -> list[str]:
     return lines
 
 
+COMPARISONS: tuple[tuple[str, str, str], ...] = (
+    ("sft", "final", "GRPO alone (after SFT -> after GRPO)"),
+    ("base", "sft", "SFT alone (base -> after SFT)"),
+    ("base", "final", "both (base -> after GRPO)"),
+)
+
+
+def paired_changes(result: DemoResult) -> dict[str, dict[str, Any]]:
+    """Per pair of evaluated models (``sft->final`` ...), the paired change in held-out
+    question accuracy over the same questions (``eval.report.paired_difference``)."""
+    import json
+
+    verdicts = {}
+    for stage in result.evals:
+        path = result.out / "eval" / stage / "synthetic" / "results.json"
+        if path.is_file():
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            verdicts[stage] = question_verdicts(doc, "synthetic")
+    out = {}
+    for before, after, _ in COMPARISONS:
+        if before in verdicts and after in verdicts:
+            change = paired_difference(verdicts[before], verdicts[after])
+            if change:
+                out[f"{before}->{after}"] = change
+    return out
+
+
+def paired_verdict(change: dict[str, Any] | None) -> str:
+    if not change or change.get("z") is None:
+        return "-" if not change else ("no change" if change["value"] == 0 else "-")
+    return "beyond noise" if abs(change["z"]) > NOISE_Z else "within noise"
+
+
+def paired_lines(result: DemoResult) -> list[str]:
+    """Markdown rows of the paired changes: GRPO's own effect first."""
+    changes = paired_changes(result)
+    lines = ["| held-out questions, paired | n | change (points) | ± s.e. | gained | lost | z "
+             "| verdict |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for before, after, label in COMPARISONS:
+        c = changes.get(f"{before}->{after}")
+        if c:
+            z = "-" if c["z"] is None else f"{c['z']:+.1f}"
+            lines.append(f"| {label} | {c['n']} | {100 * c['value']:+.1f} | "
+                         f"{100 * (c['stderr'] or 0):.1f} | {c['gained']} | {c['lost']} | {z} "
+                         f"| {paired_verdict(c)} |")
+    return lines if len(lines) > 2 else []
+
+
 def conclusion(result: DemoResult) -> str:
     """One honest sentence on the headline metric."""
     base = result.evals.get("base", {}).get("synthetic", {}).get("question_accuracy")
@@ -82,9 +138,16 @@ def conclusion(result: DemoResult) -> str:
     if sft is None:
         text += (" It is the warm-up's and GRPO's together; demo.eval_after_sft=true measures "
                  "them apart.")
+        return text
+    grpo = paired_changes(result).get("sft->final")
+    text += f" GRPO alone (after SFT -> after GRPO): {fmt('q', sft)} -> {fmt('q', final)}"
+    if grpo and grpo.get("z") is not None:
+        moved = "improved" if grpo["value"] > 0 else "did not improve"
+        text += (f"; on the same {grpo['n']} questions GRPO {moved} accuracy by "
+                 f"{100 * grpo['value']:+.1f} points (paired z {grpo['z']:+.1f}: "
+                 f"{paired_verdict(grpo)}).")
     else:
-        text += (f" GRPO alone (after SFT -> after GRPO): {fmt('q', sft)} -> {fmt('q', final)}, "
-                 f"{verdict(sft, final)}.")
+        text += f", {verdict(sft, final)}."
     return text
 
 
@@ -93,13 +156,20 @@ def training_lines(result: DemoResult) -> list[str]:
     rl = result.training.get("stage1", {})
     share = rl.get("varied_group_share")
     reward = rl.get("reward_mean")
+    gate = rl.get("output_gate_share")
+    selected = rl.get("selection")
     return [
         f"- SFT warm-up: {sft.get('steps', '-')} steps, drawing from {sft.get('examples', '-')} "
         f"verified trace-grounded examples of {sft.get('records', '-')} records; curves in "
         "`sft/curves.png`",
         f"- stage-1 GRPO: {rl.get('steps', '-')} steps, mean reward "
         f"{'-' if reward is None else f'{reward:.3f}'}, share of groups with unequal rewards "
-        f"{'-' if share is None else f'{share:.2f}'}; curves in `stage1/curves.png`",
+        f"{'-' if share is None else f'{share:.2f}'}, share of combined completions past the "
+        f"output gate {'-' if gate is None else f'{gate:.2f}'}; curves in `stage1/curves.png`, "
+        "rollouts in `stage1/rollouts.jsonl`",
+        *([f"- stage-1 prompts: {selected['kept']} of {selected['probed']} probed kept (the "
+           f"SFT model's rewards differed over {selected['samples']} samples each; "
+           "`stage1/selection.json`)"] if selected else []),
     ]
 
 
@@ -113,13 +183,23 @@ def demo_summary_markdown(result: DemoResult, demo: DemoConfig) -> str:
         f"{demo.cruxeval_limit} problems, official direct prompt ({demo.cruxeval_format}). "
         "Greedy decoding.", "",
         *table(result), "",
+        *paired_lines(result), "",
         conclusion(result), "",
         *training_lines(result), "",
         "Wall time (s): " + ", ".join(f"{k} {v:.0f}" for k, v in t.items()), "",
+        *footprint_lines(result),
         "Standard errors treat questions as independent; those of one program are correlated, "
         "so the true uncertainty is somewhat larger.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def footprint_lines(result: DemoResult) -> list[str]:
+    f = result.footprint
+    if not f:
+        return []
+    return [f"Peak resident memory {f['peak_rss_mb'] / 1024:.1f} GiB (this run's process); "
+            f"{f['disk_mb'] / 1024:.2f} GiB left on disk in `{result.out}`.", ""]
 
 
 def write_demo_report(result: DemoResult, demo: DemoConfig) -> str:
@@ -127,7 +207,8 @@ def write_demo_report(result: DemoResult, demo: DemoConfig) -> str:
     text = demo_summary_markdown(result, demo)
     write_atomic(result.out / "summary.md", text.encode("utf-8"))
     write_json(result.out / "results.json", {
-        "evals": result.evals, "training": result.training, "timings": result.timings,
+        "evals": result.evals, "paired": paired_changes(result), "training": result.training,
+        "timings": result.timings, "footprint": result.footprint,
         "data": {"train_records": result.data.train_records,
                  "heldout_records": result.data.heldout_records,
                  "heldout_questions": result.data.heldout_questions},

@@ -37,6 +37,9 @@ class DemoResult:
     """stage (base, sft, final) -> benchmark name -> aggregate name -> Metric dict."""
     training: dict[str, dict[str, Any]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    footprint: dict[str, float] = field(default_factory=dict)
+    """``peak_rss_mb`` (this process's peak, or its largest child's if larger: a resumed run
+    counts its own part only) and ``disk_mb`` (what ``out`` holds at the end)."""
 
 
 def stage_configs(recipe: str | Path | None, overrides: Sequence[str] | dict[str, Any] = ()
@@ -46,10 +49,10 @@ def stage_configs(recipe: str | Path | None, overrides: Sequence[str] | dict[str
     out = Path(demo.out)
     sft = dataclasses.replace(load_section("sft", recipe, overrides), model=demo.model,
                               data=str(out / "data" / "train"), output_dir=str(out / "sft"),
-                              levels=demo.levels, seed=demo.seed)
+                              levels=demo.levels, seed=demo.seed, templates=demo.templates)
     stage1 = dataclasses.replace(load_section("stage1", recipe, overrides), model=sft.output_dir,
                                  data=sft.data, output_dir=str(out / "stage1"),
-                                 levels=demo.levels, seed=demo.seed)
+                                 levels=demo.levels, seed=demo.seed, templates=demo.templates)
     return demo, sft, stage1  # type: ignore[return-value]
 
 
@@ -64,7 +67,7 @@ def run_demo(recipe: str | Path | None = None, overrides: Sequence[str] | dict[s
     say = log or (lambda text: print(text, file=sys.stderr, flush=True))
     timer = PhaseTimer(out / TIMINGS_FILE)
     with timer.phase("data"):
-        data = prepare_data(demo, out, progress)
+        data = prepare_data(demo, out, progress, load_section("tasks", recipe, overrides))
     say(f"demo: {data.train_records} training records; held out {data.heldout_records} "
         f"records asking {data.heldout_questions} questions")
     result = DemoResult(out=out, data=data)
@@ -89,6 +92,7 @@ def run_demo(recipe: str | Path | None = None, overrides: Sequence[str] | dict[s
         else:
             result.training[name] = value
     result.timings = timer.totals()
+    result.footprint = footprint(out)
     write_demo_report(result, demo)
     return result
 
@@ -100,7 +104,8 @@ def evaluate_stage(demo: DemoConfig, data: DemoData, model: str, folder: Path,
     from execverify.eval.cruxeval import CRUXEvalOutput
     from execverify.eval.synthetic import Synthetic
 
-    runs = [("synthetic", Synthetic(str(data.heldout), tasks=demo.heldout_tasks), "chat")]
+    runs = [("synthetic", Synthetic(str(data.heldout), tasks=demo.heldout_tasks,
+                                    templates=demo.templates), "chat")]
     if demo.cruxeval_limit:
         runs.append(("cruxeval-o", CRUXEvalOutput(limit=demo.cruxeval_limit),
                      demo.cruxeval_format))
@@ -153,6 +158,16 @@ def _stage1(config: Stage1Config, reward: Any) -> dict[str, Any]:
     from execverify.train.grpo import train_stage1
 
     return train_stage1(config, reward=reward).summary()
+
+
+def footprint(out: Path) -> dict[str, float]:
+    """Peak resident memory of this run and the disk space ``out`` takes, in MiB."""
+    import resource
+
+    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)  # KiB on Linux
+    disk = sum(f.stat().st_size for f in out.rglob("*") if f.is_file() and not f.is_symlink())
+    return {"peak_rss_mb": round(peak_kb / 1024, 1), "disk_mb": round(disk / 2**20, 1)}
 
 
 class PhaseTimer:

@@ -37,7 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="passed to the backend (e.g. base_url=http://..., dtype=bfloat16), "
                    "over the recipe's eval.backend_options")
     p.add_argument("--task", choices=("output", "input"), default="output",
-                   help="for `cruxeval`: output (CRUXEval-O) or input (CRUXEval-I) prediction")
+                   help="for `cruxeval`, `cruxeval-x` and `cruxeval-x-<language>`: output or input "
+                   "prediction")
     p.add_argument("--prompt-style", default="direct", help="direct | cot | instruct")
     shorthand(p, "--prompt-format", "eval", "prompt_format", choices=("chat", "raw"),
               help="chat: through the model's chat template; raw: complete the text")
@@ -93,8 +94,7 @@ def _build(name: str, args: argparse.Namespace) -> Any:
     from execverify.cli import CliError
     from execverify.eval.registry import benchmark_class
 
-    key = {"output": "cruxeval-o", "input": "cruxeval-i"}[args.task] if name == "cruxeval" else name
-    cls = benchmark_class(key)
+    cls = benchmark_class(_task_key(name, args.task))
     style = args.prompt_style
     if style not in cls.prompt_styles:
         if len(args.benchmarks) == 1:
@@ -104,6 +104,16 @@ def _build(name: str, args: argparse.Namespace) -> Any:
               file=sys.stderr)
         style = cls.prompt_styles[0]
     return cls(_source(name, cls.name, args.data), prompt_style=style, limit=args.limit)
+
+
+def _task_key(name: str, task: str) -> str:
+    """``cruxeval``, ``cruxeval-x`` and ``cruxeval-x-<language>`` take ``--task``: the
+    registered name with ``-o`` or ``-i`` (``cruxeval-x-java`` -> ``cruxeval-x-i-java``)."""
+    head = "cruxeval-x" if name.startswith("cruxeval-x") else "cruxeval"
+    rest = name[len(head):]
+    if name == head or (head == "cruxeval-x" and rest.count("-") == 1 and rest not in ("-o", "-i")):
+        return f"{head}-{task[0]}{rest}"
+    return name
 
 
 def _source(given: str, name: str, data: list[str]) -> str | None:

@@ -29,12 +29,20 @@ BENCHMARKS: dict[str, str | type[Benchmark]] = {
     "bigcodebench": "execverify.eval.bigcodebench:BigCodeBench",
     "bigcodebench-hard": "execverify.eval.bigcodebench:BigCodeBenchHard",
     "synthetic": "execverify.eval.synthetic:Synthetic",
+    "cruxeval-x-o": "execverify.eval.cruxeval_x:CRUXEvalXOutput",
+    "cruxeval-x-i": "execverify.eval.cruxeval_x:CRUXEvalXInput",
+    **{f"cruxeval-x-{task}-{lang}": f"execverify.eval.cruxeval_x:CRUXEval{kind}{cls}"
+       for task, kind in (("o", "XOutput"), ("i", "XInput"))
+       for lang, cls in (("cpp", "Cpp"), ("cs", "CSharp"), ("go", "Go"), ("java", "Java"),
+                         ("js", "JavaScript"), ("php", "PHP"))},
 }
-"""Name -> class, or the ``"module:Class"`` it is imported from on first use."""
+"""Name -> class, or the ``"module:Class"`` it is imported from on first use. CRUXEval-X has
+one name per task for all six languages and one per task and language."""
 
 ALIASES: dict[str, str] = {
     "cruxeval-output": "cruxeval-o",
     "cruxeval-input": "cruxeval-i",
+    "cruxeval-x": "cruxeval-x-o",
     "humanevalplus": "humaneval+",
     "mbppplus": "mbpp+",
     "livecodebench-execution": "lcb-exec",

@@ -153,6 +153,37 @@ def z_value(a: dict[str, Any], b: dict[str, Any]) -> float | None:
     return (b["value"] - a["value"]) / spread if spread > 0 else None
 
 
+def question_verdicts(doc: dict[str, Any], benchmark: str) -> dict[tuple[str, int], bool]:
+    """Right or wrong per question of one benchmark's results: ``(sample id, position)`` ->
+    verdict (the first generation's, as ``question_accuracy`` counts them)."""
+    out: dict[tuple[str, int], bool] = {}
+    for bench in doc.get("benchmarks", []):
+        if bench.get("name") != benchmark:
+            continue
+        for sample in bench.get("samples", []):
+            for k, (_, correct) in enumerate(sample.get("details", {}).get("questions", [])):
+                out[(str(sample["id"]), k)] = bool(correct)
+    return out
+
+
+def paired_difference(a: dict[tuple[str, int], bool], b: dict[tuple[str, int], bool]
+                      ) -> dict[str, Any] | None:
+    """``b - a`` over the questions both answered: the mean paired difference, its standard
+    error and z. Two models asked the same questions agree on most of them, so the paired
+    error is much smaller than the two accuracies' errors combined (which ``z_value`` uses,
+    as if the questions were different); None below two shared questions."""
+    from execverify.eval.metrics import mean_stderr
+
+    shared = sorted(a.keys() & b.keys())
+    if len(shared) < 2:
+        return None
+    metric = mean_stderr([float(b[k]) - float(a[k]) for k in shared])
+    z = metric.value / metric.stderr if metric.stderr else None
+    return {"value": metric.value, "stderr": metric.stderr, "n": metric.n, "z": z,
+            "gained": sum(b[k] and not a[k] for k in shared),
+            "lost": sum(a[k] and not b[k] for k in shared)}
+
+
 def z_score(a: dict[str, Any], b: dict[str, Any]) -> str:
     z = z_value(a, b)
     return "-" if z is None else f"{z:+.1f}"

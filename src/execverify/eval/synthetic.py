@@ -23,7 +23,7 @@ from execverify.eval.base import Benchmark, BenchmarkDataError, Sample, Verdict
 from execverify.eval.metrics import Metric, mean_stderr
 from execverify.rewards import ScoreResult, score_batch
 from execverify.tasks import get_task
-from execverify.tasks.prompts import DEFAULT_TEMPLATES
+from execverify.tasks.prompts import DEFAULT_TEMPLATES, templates_named
 
 if TYPE_CHECKING:
     from execverify.sandbox import Sandbox
@@ -46,8 +46,12 @@ class Synthetic(Benchmark):
     max_new_tokens: ClassVar[int] = 1024
 
     def __init__(self, source: str | None = None, *, prompt_style: str = "direct",
-                 limit: int | None = None, tasks: Sequence[str] = SYNTHETIC_TASKS) -> None:
+                 limit: int | None = None, tasks: Sequence[str] = SYNTHETIC_TASKS,
+                 templates: str = "method") -> None:
         super().__init__(source, prompt_style=prompt_style, limit=limit)
+        templates_named(templates)  # an unknown name fails here, listing the known ones
+        self.templates = templates
+        """The prompts' wording (``execverify.tasks.TEMPLATE_SETS``): the one trained on."""
         if not tasks or any(get_task(t).truth_column != "record" for t in tasks):
             raise ValueError(f"synthetic: tasks must be a non-empty list of record tasks (like "
                              f"{list(SYNTHETIC_TASKS)}, or output); got {list(tasks)!r}")
@@ -55,7 +59,7 @@ class Synthetic(Benchmark):
         """Which prompts each record gives (a cheaper run can ask only ``combined``)."""
 
     def describe(self) -> dict[str, object]:
-        return {**super().describe(), "tasks": list(self.tasks)}
+        return {**super().describe(), "tasks": list(self.tasks), "templates": self.templates}
 
     def load(self) -> list[Sample]:
         if self.source is None:
@@ -65,7 +69,7 @@ class Synthetic(Benchmark):
         samples = []
         for record in _load_records(self.source):
             for task in self.tasks:
-                prompt = get_task(task).prompt(record)
+                prompt = get_task(task, self.templates).prompt(record)
                 if prompt is None:
                     continue
                 samples.append(Sample(

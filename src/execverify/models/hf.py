@@ -87,13 +87,24 @@ class TransformersBackend(Backend):
     ) -> list[list[str]]:
         params = params or SamplingParams()
         encoded = [self.encode(p) for p in prompts]
+        return [[cut_at_stop(self.tokenizer.decode(ids, skip_special_tokens=True), params.stop)
+                 for ids in completions]
+                for completions in self.generate_ids(encoded, params)]
+
+    def generate_ids(
+        self, encoded: Sequence[Sequence[int]], params: SamplingParams | None = None
+    ) -> list[list[list[int]]]:
+        """``params.n`` completions per tokenised prompt, as token ids up to and including the
+        first end token (what a trainer scores: GRPO reads ids, and decoding then re-encoding
+        text would not give back the sampled tokens)."""
+        params = params or SamplingParams()
         if empty := [i for i, ids in enumerate(encoded) if not ids]:
             raise ValueError(f"prompts {empty} encode to no tokens; give each some text")
         # Longest first: similar lengths share a batch, and running out of memory shows at once.
         order = sorted(range(len(encoded)), key=lambda i: (-len(encoded[i]), i))
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         show = self.progress if self.progress is not None else len(batches) > 1
-        results: list[list[str]] = [[] for _ in prompts]
+        results: list[list[list[int]]] = [[] for _ in encoded]
         devices = [self.model.device] if self.model.device.type == "cuda" else []
         was_training = self.model.training  # a policy under training goes back to train mode
         self.model.eval()
@@ -101,12 +112,12 @@ class TransformersBackend(Backend):
             with (
                 torch.random.fork_rng(devices=devices),
                 torch.inference_mode(),
-                tqdm(total=len(prompts), disable=not show, desc="generate", unit="prompt") as bar,
+                tqdm(total=len(encoded), disable=not show, desc="generate", unit="prompt") as bar,
             ):
                 if params.seed is not None:
                     torch.manual_seed(params.seed)
                 for batch in batches:
-                    outputs = self._generate_batch([encoded[i] for i in batch], params)
+                    outputs = self._generate_batch([list(encoded[i]) for i in batch], params)
                     for i, completions in zip(batch, outputs):
                         results[i] = completions
                     bar.update(len(batch))
@@ -128,7 +139,8 @@ class TransformersBackend(Backend):
         )
         return list(self.tokenizer(text, add_special_tokens=False).input_ids)
 
-    def _generate_batch(self, batch: list[list[int]], params: SamplingParams) -> list[list[str]]:
+    def _generate_batch(self, batch: list[list[int]], params: SamplingParams
+                        ) -> list[list[list[int]]]:
         width = max(len(ids) for ids in batch)
         device = self.model.device
         input_ids = torch.tensor(
@@ -140,11 +152,16 @@ class TransformersBackend(Backend):
         out = self.model.generate(
             input_ids=input_ids, attention_mask=mask, **self._generate_kwargs(params)
         )
-        texts = self.tokenizer.batch_decode(out[:, width:], skip_special_tokens=True)
-        texts = [cut_at_stop(t, params.stop) for t in texts]
+        rows = [self._until_end(row) for row in out[:, width:].tolist()]
         if params.greedy:  # one sequence per prompt; greedy copies are identical anyway
-            return [[t] * params.n for t in texts]
-        return [texts[i : i + params.n] for i in range(0, len(texts), params.n)]
+            return [[ids] * params.n for ids in rows]
+        return [rows[i : i + params.n] for i in range(0, len(rows), params.n)]
+
+    def _until_end(self, ids: list[int]) -> list[int]:
+        """New tokens up to and including the first end token (the rest is padding)."""
+        ends = set(self.eos_ids)
+        cut = next((k for k, token in enumerate(ids) if token in ends), None)
+        return ids if cut is None else ids[: cut + 1]
 
     def _generate_kwargs(self, params: SamplingParams) -> dict[str, Any]:
         kwargs: dict[str, Any] = {

@@ -23,11 +23,25 @@ each call also logs the mean score and the rate of every status (``too_long``, `
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from execverify.rewards.config import DEFAULT_CONFIG, RewardConfig
 from execverify.rewards.score import ScoreResult, score_batch, summarise
+
+
+@dataclass(frozen=True)
+class ScoredBatch:
+    """What one reward call scored: the batch TRL passed (``prompts``, ``completions``, the
+    dataset ``columns``), the positions of this task's rows and their results."""
+
+    task: str
+    prompts: list[Any]
+    completions: list[Any]
+    rows: list[int]
+    results: list[ScoreResult]
+    columns: dict[str, Any]
 
 
 class ExecVerifyReward:
@@ -38,11 +52,14 @@ class ExecVerifyReward:
     (rows of other tasks get None; without that column every row is taken to be this task).
     ``config`` is the reward section of a recipe (``reward.output_only=true`` ...).
     ``sandbox`` runs what must run (input prediction, code; default: the shared pool).
+    ``observer``, when given, sees every scored batch (``ScoredBatch``): how a trainer logs its
+    rollouts with their reward breakdown without scoring them twice.
     """
 
     def __init__(self, task: str = "combined", config: RewardConfig = DEFAULT_CONFIG, *,
                  truth_column: str | None = None, task_column: str = "task",
-                 sandbox: Any = None, name: str | None = None) -> None:
+                 sandbox: Any = None, name: str | None = None,
+                 observer: Callable[[ScoredBatch], None] | None = None) -> None:
         from execverify.tasks.registry import get_task
 
         self.task = get_task(task).name
@@ -50,6 +67,7 @@ class ExecVerifyReward:
         self.truth_column = truth_column or get_task(task).truth_column
         self.task_column = task_column
         self.sandbox = sandbox
+        self.observer = observer
         self.__name__ = name or f"execverify_{task}"
 
     def __call__(self, prompts: Sequence[Any] | None = None,
@@ -59,6 +77,9 @@ class ExecVerifyReward:
         truths = _column(columns, self.truth_column, len(completions), self.__name__)
         scored = score_batch([completions[i] for i in rows], [truths[i] for i in rows],
                              self.task, self.config, sandbox=self.sandbox)
+        if self.observer is not None and rows:
+            self.observer(ScoredBatch(self.task, list(prompts or []), completions, rows, scored,
+                                      columns))
         return _finish(self.__name__, len(completions), rows, scored, columns)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -81,9 +102,11 @@ class AsyncExecVerifyReward(ExecVerifyReward):
 
 
 def task_rewards(tasks: Sequence[str], config: RewardConfig = DEFAULT_CONFIG, *,
-                 sandbox: Any = None) -> list[ExecVerifyReward]:
+                 sandbox: Any = None, observer: Callable[[ScoredBatch], None] | None = None
+                 ) -> list[ExecVerifyReward]:
     """One reward per task (each None on the others' rows), as a mixed data set needs."""
-    return [ExecVerifyReward(task, config, sandbox=sandbox) for task in tasks]
+    return [ExecVerifyReward(task, config, sandbox=sandbox, observer=observer)
+            for task in tasks]
 
 
 def _rows_of(task: str, completions: list[Any], columns: dict[str, Any],

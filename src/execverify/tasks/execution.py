@@ -7,6 +7,7 @@ prompt a record gets for each task, which questions it asks, and what counts as 
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -14,21 +15,36 @@ from typing import Any, ClassVar
 from execverify.data.records import Question, Record
 from execverify.rewards.config import DEFAULT_CONFIG, RewardConfig
 from execverify.rewards.score import ScoreResult, score_combined, score_inputs, score_output
-from execverify.tasks.prompts import combined_questions, render_combined, render_single
+from execverify.tasks.prompts import (
+    DEFAULT_TEMPLATES,
+    PromptTemplates,
+    combined_questions,
+    render_combined,
+    render_single,
+)
 from execverify.tasks.registry import Task
 
 
 class RecordTask(Task):
-    """A task whose items are records and whose truth is the record JSON."""
+    """A task whose items are records and whose truth is the record JSON; its prompts are
+    worded by ``templates`` (``with_templates`` gives the same task in other wording)."""
 
     truth_column: ClassVar[str] = "record"
+    templates: PromptTemplates = DEFAULT_TEMPLATES
 
     def prompt(self, item: Record) -> str | None:
         return self.render(item) if self.questions(item) else None
 
     def render(self, record: Record) -> str:
         """The prompt of a record that has questions for this task."""
-        return render_single(record, self.questions(record)[0])
+        return render_single(record, self.questions(record)[0], self.templates)
+
+    def with_templates(self, templates: PromptTemplates) -> RecordTask:
+        if templates == self.templates:
+            return self
+        worded = copy.copy(self)
+        worded.templates = templates
+        return worded
 
     def truth(self, item: Record) -> str:
         return item.to_json()
@@ -54,7 +70,7 @@ class CombinedTask(RecordTask):
         return combined_questions(item)
 
     def render(self, record: Record) -> str:
-        return render_combined(record)
+        return render_combined(record, self.templates)
 
     def score(self, completions: Sequence[Any], truths: Sequence[Any],
               config: RewardConfig | None = None, *, sandbox: Any = None) -> list[ScoreResult]:

@@ -134,6 +134,41 @@ class PromptTemplates:
 
 DEFAULT_TEMPLATES = PromptTemplates()
 
+_COMPACT_ANSWER = ("Reason inside <reasoning>...</reasoning>, then answer inside "
+                   "<answer>...</answer>")
+COMPACT_TEMPLATES = PromptTemplates(
+    combined=("```python\n$numbered_program\n```\nCall: `$call`\n$questions\n"
+              + _COMPACT_ANSWER + ", one line per question, in order."),
+    single_code="```python\n$program\n```\n$question\n" + _COMPACT_ANSWER + ".",
+    single_lines=("```python\n$numbered_program\n```\nCall: `$call`\n$question\n"
+                  + _COMPACT_ANSWER + "."),
+    q_output="Output: the literal value `$call` returns.",
+    q_input=("Input: arguments for which `$entry(??) == $output`, as Python literals separated "
+             "by commas."),
+    q_next_statement=("Next statement after line $line's $ordinal run: its source text, or -1 "
+                      "(execution ends, or no such run)."),
+    q_state="State: `$var` after line $line's $ordinal run, as `value; type`, or Nil if no such run.",
+    q_coverage="Coverage: does line $line run? Yes or No.",
+    q_path="Path: the line number run next after line $line, or -1.",
+)
+"""The same questions in about half the prompt tokens (a combined prompt of the demo's level 1-2
+records: median 382 tokens in the method's wording; see benchmarks/results/grpo_throughput.md),
+for CPU recipes, where every prompt token is paid for in each GRPO forward and backward pass.
+The answer format (``answer_block``) and what counts as right are the method's."""
+
+TEMPLATE_SETS: dict[str, PromptTemplates] = {"method": DEFAULT_TEMPLATES,
+                                             "compact": COMPACT_TEMPLATES}
+"""Prompt wordings by the name recipes use (``templates: compact``)."""
+
+
+def templates_named(name: str | PromptTemplates) -> PromptTemplates:
+    """The template set called ``name`` (a ``PromptTemplates`` is returned as it is)."""
+    if isinstance(name, PromptTemplates):
+        return name
+    if name not in TEMPLATE_SETS:
+        raise ValueError(f"unknown prompt templates {name!r}; use one of {list(TEMPLATE_SETS)}")
+    return TEMPLATE_SETS[name]
+
 
 def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, ..."""

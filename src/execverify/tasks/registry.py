@@ -105,6 +105,11 @@ class Task(ABC):
         return {"prompt": as_chat(prompt), "task": self.name, "id": self.item_id(item),
                 self.truth_column: self.truth(item)}
 
+    def with_templates(self, templates: Any) -> Task:
+        """This task with its prompts worded by ``templates`` (a ``PromptTemplates``); a task
+        whose prompts do not use them (code generation) is itself."""
+        return self
+
     def label(self, row: dict[str, Any]) -> str:
         """The OpenRLHF label of a row: the task by name and its truth, as JSON."""
         return json.dumps({"task": self.name, self.truth_column: row[self.truth_column]},
@@ -157,8 +162,19 @@ def task_names() -> tuple[str, ...]:
     return tuple(_REGISTRY)
 
 
-def get_task(name: str) -> Task:
-    """The task called ``name``; an unknown name raises ``ValueError`` listing the known ones."""
+def get_task(name: str, templates: Any = None) -> Task:
+    """The task called ``name``, its prompts worded by ``templates`` when given (a name from
+    ``TEMPLATE_SETS``, like ``compact``, or a ``PromptTemplates``); an unknown name raises
+    ``ValueError`` listing the known ones."""
+    task = _registered(name)
+    if templates is None:
+        return task
+    from execverify.tasks.prompts import templates_named
+
+    return task.with_templates(templates_named(templates))
+
+
+def _registered(name: str) -> Task:
     entry = _REGISTRY.get(name) if isinstance(name, str) else None
     if entry is None:
         raise ValueError(f"unknown task {name!r}; use one of {list(_REGISTRY)} (or add one "

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from execverify.synth.levels import LEVELS as LEVEL_KNOBS
+from execverify.tasks.prompts import TEMPLATE_SETS
+from execverify.train.sampling import SAMPLERS
 from execverify.validation import fail, require_choice, require_int, require_number
 
 ALL_LEVELS: tuple[int, ...] = tuple(sorted(LEVEL_KNOBS))
@@ -92,6 +94,9 @@ class SFTConfig:
     """Keep the checkpoints once the stage has finished (they hold the optimiser state, about
     three times the model; a finished stage needs only its final model to go on from)."""
     route: str = "trace"
+    templates: str = "method"
+    """The prompts' wording (``execverify.tasks.TEMPLATE_SETS``: ``method``, or ``compact`` for
+    CPU recipes); train stage 1 and evaluate with the same."""
     levels: tuple[int, ...] = ALL_LEVELS
     max_records: int = 0
     """0: every record of the chosen levels."""
@@ -123,6 +128,7 @@ class SFTConfig:
 
     def __post_init__(self) -> None:
         _one_of(self, "route", SFT_ROUTES)
+        _one_of(self, "templates", tuple(TEMPLATE_SETS))
         _teacher(self)
         _one_of(self, "lr_scheduler_type", SCHEDULERS)
         _levels(self)
@@ -163,11 +169,36 @@ class GRPOStageConfig:
     save_steps: int = 50
     report_to: tuple[str, ...] = ("tensorboard",)
     """Metric loggers besides the console: tensorboard, wandb (if installed), or []."""
+    lora_r: int = 0
+    """0 trains every weight; above 0 a LoRA adapter of that rank on every linear layer
+    (peft), merged into the saved model. On a CPU it makes the backward pass about a third
+    cheaper and the optimiser state (and so each checkpoint) tiny; RL needs little capacity,
+    so a small rank with a larger learning rate learns about as full fine-tuning does."""
+    lora_alpha: int = 32
+    micro_batch_size: int = 0
+    """Completions per forward/backward pass (the step's gradient is accumulated over them;
+    TRL's dapo loss normalises by the whole step's tokens, so the update is the same); 0: the
+    whole step at once. Peak memory grows with it."""
+    sampler: str = "trainer"
+    """Who samples the rollouts: ``trainer`` (TRL's own generation, or vLLM with
+    ``extra.use_vllm``) or ``bf16-copy`` (a bfloat16 copy of the policy, refreshed every step:
+    about 3x faster on a CPU; ``execverify.train.sampling``)."""
+    log_rollouts_every: int = 10
+    """Write every completion of every this many steps, with its reward, to
+    ``<output_dir>/rollouts.jsonl`` (``execverify view`` shows them); 0: never."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Further ``GRPOConfig`` arguments, passed through as they are (e.g. ``use_vllm: true``)."""
 
     def __post_init__(self) -> None:
         name = type(self).__name__
+        _one_of(self, "sampler", SAMPLERS)
+        require_int(self, "log_rollouts_every", "lora_r", "micro_batch_size", low=0)
+        require_int(self, "lora_alpha")
+        rollouts = self.prompts_per_step * self.num_generations
+        if self.micro_batch_size and rollouts % self.micro_batch_size:
+            _fail(name, "micro_batch_size", self.micro_batch_size,
+                  f"must divide the {rollouts} completions of a step (prompts_per_step x "
+                  "num_generations), or be 0 for the whole step at once")
         _one_of(self, "lr_scheduler_type", SCHEDULERS)
         _one_of(self, "scale_rewards", SCALE_REWARDS)
         _one_of(self, "loss_type", LOSS_TYPES)
@@ -191,17 +222,30 @@ class Stage1Config(GRPOStageConfig):
     levels: tuple[int, ...] = ALL_LEVELS
     max_records: int = 0
     input_share: float = 0.25
+    templates: str = "method"
+    """The prompts' wording (see ``SFTConfig.templates``)."""
     curriculum: bool = False
     """Easy first: the records level by level in ascending order (each level shuffled with
     ``seed``) instead of one shuffled mix."""
+    select_samples: int = 0
+    """Above 0: before training, sample this many completions of each candidate prompt from the
+    starting model and keep only prompts whose rewards differ (``execverify.train.difficulty``:
+    the method's difficulty filter, on the policy itself). 0: train on every prompt."""
+    select_records: int = 0
+    """Candidate prompts the filter probes (the first of the seeded shuffle); 0: all."""
 
     def __post_init__(self) -> None:
         _levels(self)
+        _one_of(self, "templates", tuple(TEMPLATE_SETS))
         super().__post_init__()
         if not 0.0 <= self.input_share <= 1.0:
             _fail("Stage1Config", "input_share", self.input_share, "must be between 0 and 1")
         if self.max_records < 0:
             _fail("Stage1Config", "max_records", self.max_records, "must be >= 0 (0: all)")
+        require_int(self, "select_samples", "select_records", low=0)
+        if self.select_samples == 1:
+            _fail("Stage1Config", "select_samples", 1, "must be 0 (no filter) or >= 2: one "
+                  "sample cannot show that rewards differ")
 
 
 @dataclass(frozen=True)
@@ -317,9 +361,13 @@ class DemoConfig:
     """Held-out prompts per record: the combined white-box prompt and/or input prediction."""
     eval_after_sft: bool = True
     """Also evaluate between the warm-up and GRPO, to tell their effects apart."""
+    templates: str = "method"
+    """The prompts' wording for every phase (the demo sets ``sft.templates`` and
+    ``stage1.templates`` to it): ``method``, or ``compact`` (``execverify.tasks``)."""
 
     def __post_init__(self) -> None:
         _levels(self)
+        _one_of(self, "templates", tuple(TEMPLATE_SETS))
         _one_of(self, "cruxeval_format", ("chat", "raw"))
         if not self.heldout_tasks or not set(self.heldout_tasks) <= {"combined", "input"}:
             _fail("DemoConfig", "heldout_tasks", self.heldout_tasks,

@@ -14,6 +14,7 @@ everywhere), so the result reports the share of such groups (``varied_group_shar
 from __future__ import annotations
 
 import random
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,20 +23,22 @@ from execverify.data.records import Record
 from execverify.rewards.config import DEFAULT_CONFIG, RewardConfig
 from execverify.tasks.registry import get_task
 from execverify.train.config import GRPOStageConfig, Stage1Config
-from execverify.train.model import load_model, precision
+from execverify.train.model import load_model, lora_config, precision, save_model
 from execverify.train.records import curriculum_order, load_records
+from execverify.train.rollouts import RolloutLog
+from execverify.train.sampling import PolicyCopySampler
 from execverify.train.tracking import CHECKPOINTS_KEPT, report_to, run_stage
 
 
-def stage1_rows(records: Sequence[Record], input_share: float, seed: int = 0
-                ) -> list[dict[str, Any]]:
-    """One training row per record, laid out by its task (``prompt`` as chat messages,
-    ``record`` JSON, ``task``, ``id``).
+def stage1_rows(records: Sequence[Record], input_share: float, seed: int = 0,
+                templates: str = "method") -> list[dict[str, Any]]:
+    """One training row per record, laid out by its task (``prompt`` as chat messages, worded
+    by ``templates``; ``record`` JSON, ``task``, ``id``).
 
     About ``input_share`` of the records (those with an input question, picked at random with
     ``seed``) become input-prediction prompts; the rest the combined white-box prompt.
     """
-    return [get_task(task).row(record)
+    return [get_task(task, templates).row(record)
             for record, task in zip(records, stage1_tasks(records, input_share, seed))]
 
 
@@ -53,11 +56,13 @@ def grpo_arguments(config: GRPOStageConfig, shuffle: bool = True) -> Any:
     ``prompts_per_step`` groups; ``shuffle`` False keeps the rows' order (a curriculum)."""
     from trl import GRPOConfig
 
+    rollouts = config.prompts_per_step * config.num_generations
+    micro = config.micro_batch_size or rollouts
     kwargs: dict[str, Any] = {
         "output_dir": config.output_dir,
         "num_generations": config.num_generations,
-        "per_device_train_batch_size": config.prompts_per_step * config.num_generations,
-        "gradient_accumulation_steps": 1,
+        "per_device_train_batch_size": micro,
+        "gradient_accumulation_steps": rollouts // micro,
         "max_steps": config.max_steps,
         "learning_rate": config.learning_rate,
         "lr_scheduler_type": config.lr_scheduler_type,
@@ -81,12 +86,18 @@ def grpo_arguments(config: GRPOStageConfig, shuffle: bool = True) -> Any:
 STAGE1_TASKS = ("combined", "input")
 
 
-def default_rewards(reward: RewardConfig = DEFAULT_CONFIG) -> list[Any]:
+def default_rewards(reward: RewardConfig = DEFAULT_CONFIG, observer: Any = None) -> list[Any]:
     """Stage 1's TRL rewards under ``reward`` (the recipe's reward section): one per task,
-    each None on the other task's rows."""
+    each None on the other task's rows; ``observer`` sees what they score (a RolloutLog)."""
     from execverify.rewards.trl import task_rewards
 
-    return task_rewards(STAGE1_TASKS, reward)
+    return task_rewards(STAGE1_TASKS, reward, observer=observer)
+
+
+def rollout_log(config: GRPOStageConfig, stage: str) -> RolloutLog:
+    """The stage's ``rollouts.jsonl`` writer, at the recipe's ``log_rollouts_every``."""
+    return RolloutLog(config.output_dir, stage, config.log_rollouts_every,
+                      config.num_generations)
 
 
 @dataclass
@@ -119,10 +130,17 @@ class GRPOResult:
         return sum(values) / len(values) if values else None
 
     def summary(self) -> dict[str, Any]:
-        """What ``done.json`` records about the run."""
-        return {"steps": self.steps, "output_dir": self.output_dir,
-                "reward_mean": self.reward_mean, "varied_group_share": self.varied_group_share,
-                "output_gate_share": self.output_gate_share}
+        """What ``done.json`` records about the run (with the difficulty filter's counts when
+        it ran)."""
+        from execverify.train.difficulty import selection_summary
+
+        out = {"steps": self.steps, "output_dir": self.output_dir,
+               "reward_mean": self.reward_mean, "varied_group_share": self.varied_group_share,
+               "output_gate_share": self.output_gate_share}
+        selection = selection_summary(self.output_dir)
+        if selection:
+            out["selection"] = selection
+        return out
 
 
 def build_stage1_trainer(config: Stage1Config, records: Sequence[Record], *, model: Any = None,
@@ -132,10 +150,32 @@ def build_stage1_trainer(config: Stage1Config, records: Sequence[Record], *, mod
     a hub name, or ``builtin``); ``reward_funcs`` default to ``default_rewards(reward)``."""
     if config.curriculum:
         records = curriculum_order(records, config.seed)
-    rows = stage1_rows(records, config.input_share, config.seed)
-    rewards = reward_funcs if reward_funcs is not None else default_rewards(reward)
+    rows = stage1_rows(records, config.input_share, config.seed, config.templates)
+    if config.select_samples:
+        model, tokenizer = load_model(config.model, model, tokenizer)
+        rows = informative_rows(config, rows, model, tokenizer, reward)
+    rewards = (reward_funcs if reward_funcs is not None
+               else default_rewards(reward, rollout_log(config, "stage1")))
     return grpo_trainer(config, rows, rewards, model=model, tokenizer=tokenizer,
                         callbacks=callbacks, shuffle=not config.curriculum)
+
+
+def informative_rows(config: Stage1Config, rows: list[dict[str, Any]], model: Any,
+                     tokenizer: Any, reward: RewardConfig = DEFAULT_CONFIG
+                     ) -> list[dict[str, Any]]:
+    """The rows the starting model gets unequal rewards on, of the first ``select_records``
+    of a seeded shuffle (in curriculum order with ``curriculum``;
+    ``execverify.train.difficulty``)."""
+    from execverify.train.difficulty import Probe, select_rows
+
+    candidates = list(rows)
+    if not config.curriculum:
+        random.Random(config.seed).shuffle(candidates)
+    if config.select_records:
+        candidates = candidates[:config.select_records]
+    probe = Probe(samples=config.select_samples, max_new_tokens=config.max_completion_length,
+                  temperature=config.temperature, seed=config.seed)
+    return select_rows(candidates, model, tokenizer, probe, config.output_dir, reward)
 
 
 def grpo_trainer(config: GRPOStageConfig, rows: list[dict[str, Any]], rewards: Sequence[Any],
@@ -147,10 +187,14 @@ def grpo_trainer(config: GRPOStageConfig, rows: list[dict[str, Any]], rewards: S
 
     if model is None or tokenizer is None:
         model, tokenizer = load_model(config.model, model, tokenizer)
-    return GRPOTrainer(model=model, reward_funcs=list(rewards),
-                       args=grpo_arguments(config, shuffle),
-                       train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
-                       callbacks=list(callbacks) or None)
+    sampler = PolicyCopySampler(config.seed) if config.sampler == "bf16-copy" else None
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*rollout_func.*experimental")
+        return GRPOTrainer(model=model, reward_funcs=list(rewards),
+                           args=grpo_arguments(config, shuffle),
+                           train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
+                           callbacks=list(callbacks) or None, rollout_func=sampler,
+                           peft_config=lora_config(config))
 
 
 def run_grpo(config: GRPOStageConfig, build: Callable[[], Any]) -> GRPOResult:
@@ -164,7 +208,7 @@ def run_grpo(config: GRPOStageConfig, build: Callable[[], Any]) -> GRPOResult:
                           log_history=list(trainer.state.log_history))
 
     summary, history = run_stage(config.output_dir, build,
-                                 lambda trainer: trainer.save_model(config.output_dir),
+                                 lambda trainer: save_model(trainer, config),
                                  lambda trainer: result(trainer).summary(),
                                  keep_checkpoints=config.keep_checkpoints)
     return GRPOResult(steps=int(summary["steps"]), output_dir=config.output_dir,

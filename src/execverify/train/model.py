@@ -41,3 +41,25 @@ def precision() -> dict[str, Any]:
     cuda = torch.cuda.is_available()
     bf16 = torch.cuda.is_bf16_supported() if cuda else cpu_bf16()
     return {"bf16": bf16, "use_cpu": not cuda}
+
+
+def lora_config(config: Any) -> Any:
+    """A peft ``LoraConfig`` of rank ``config.lora_r`` on every linear layer, or None (full
+    fine-tuning) when it is 0; any stage's config (SFT, GRPO) with ``lora_r``/``lora_alpha``."""
+    if config.lora_r == 0:
+        return None
+    from peft import LoraConfig
+
+    return LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha,
+                      target_modules="all-linear", task_type="CAUSAL_LM")
+
+
+def save_model(trainer: Any, config: Any) -> None:
+    """Save a full model folder to ``config.output_dir`` either way: a LoRA adapter is merged
+    into its base first, so the next stage (and evaluation) load it like any other model."""
+    if config.lora_r == 0:
+        trainer.save_model(config.output_dir)
+        return
+    merged = trainer.model.merge_and_unload()
+    merged.save_pretrained(config.output_dir)
+    trainer.processing_class.save_pretrained(config.output_dir)

@@ -99,12 +99,13 @@ def input_reasoning(record: Record) -> str:
     )
 
 
-def candidates(record: Record, trace: Trace, max_steps: int = MAX_STEPS
-               ) -> list[tuple[str, str, str]]:
+def candidates(record: Record, trace: Trace, max_steps: int = MAX_STEPS,
+               templates: str = "method") -> list[tuple[str, str, str]]:
     """Unverified ``(task, prompt, completion)`` texts for one record and its trace: the
-    prompts are the tasks' own (``execverify.tasks``), as stage 1 and evaluation ask them."""
+    prompts are the tasks' own (``execverify.tasks``, worded by ``templates``), as stage 1 and
+    evaluation ask them."""
     out = []
-    combined, inputs = get_task("combined"), get_task("input")
+    combined, inputs = get_task("combined", templates), get_task("input", templates)
     prompt = combined.prompt(record)
     if prompt is not None:
         out.append(("combined", prompt,
@@ -124,7 +125,8 @@ def full_score(task: str, config: RewardConfig) -> float:
 
 def verified_examples(records: Sequence[Record], traces: Sequence[Trace] | None = None, *,
                       config: RewardConfig = DEFAULT_CONFIG, sandbox: Any = None,
-                      max_steps: int = MAX_STEPS) -> list[ReasoningExample]:
+                      max_steps: int = MAX_STEPS, templates: str = "method"
+                      ) -> list[ReasoningExample]:
     """Verified examples for ``records``: only texts our reward scores in full are kept.
 
     ``traces`` are the records' recorded executions, in order; without them each call is traced
@@ -138,7 +140,7 @@ def verified_examples(records: Sequence[Record], traces: Sequence[Trace] | None 
                          f"traces for {len(records)} records.")
     pending = [(rec, task, prompt, completion)
                for rec, trace in zip(records, traces) if trace.ok
-               for task, prompt, completion in candidates(rec, trace, max_steps)]
+               for task, prompt, completion in candidates(rec, trace, max_steps, templates)]
     scores = score_batch([p[3] for p in pending], [p[0] for p in pending],
                          [p[1] for p in pending], config, sandbox=sandbox)
     return [ReasoningExample(rec.id, task, prompt, completion, result.score)

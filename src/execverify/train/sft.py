@@ -21,7 +21,7 @@ from execverify.data.dataset import write_atomic
 from execverify.data.records import Record
 from execverify.tasks import as_chat
 from execverify.train.config import TEACHER_ROUTES, SFTConfig
-from execverify.train.model import load_model, precision
+from execverify.train.model import load_model, lora_config, precision, save_model
 from execverify.train.reasoning import ReasoningExample, verified_examples
 from execverify.train.records import load_records
 from execverify.train.tracking import CHECKPOINTS_KEPT, report_to, run_stage
@@ -72,27 +72,6 @@ def sft_arguments(config: SFTConfig) -> Any:
     )
 
 
-def lora_config(config: SFTConfig) -> Any:
-    """A peft ``LoraConfig`` on every linear layer, or None for full fine-tuning."""
-    if config.lora_r == 0:
-        return None
-    from peft import LoraConfig
-
-    return LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha,
-                      target_modules="all-linear", task_type="CAUSAL_LM")
-
-
-def save(trainer: Any, config: SFTConfig) -> None:
-    """Save a full model folder either way: a LoRA adapter is merged into its base first, so
-    stage 1 (and evaluation) load the result like any other model."""
-    if config.lora_r == 0:
-        trainer.save_model(config.output_dir)
-        return
-    merged = trainer.model.merge_and_unload()
-    merged.save_pretrained(config.output_dir)
-    trainer.processing_class.save_pretrained(config.output_dir)
-
-
 @dataclass
 class SFTResult:
     """What the warm-up did: records read, verified examples trained on (those that fit
@@ -129,7 +108,7 @@ def sft_examples(config: SFTConfig, records: Sequence[Record], *, sandbox: Any =
     """The verified examples of ``config.route``: trace-grounded, teacher-written, or both."""
     examples: list[ReasoningExample] = []
     if config.route in ("trace", "both"):
-        examples += verified_examples(list(records), sandbox=sandbox,
+        examples += verified_examples(list(records), sandbox=sandbox, templates=config.templates,
                                       max_steps=config.reasoning_steps)
     if config.route in TEACHER_ROUTES:
         from execverify.train.teacher import teacher_route
@@ -156,7 +135,7 @@ def train_sft(config: SFTConfig, records: Sequence[Record] | None = None, *, mod
         return {"records": len(loaded), "examples": len(trainer.train_dataset),
                 "steps": trainer.state.global_step, "output_dir": config.output_dir}
 
-    summary, history = run_stage(config.output_dir, build, lambda t: save(t, config), summarize,
+    summary, history = run_stage(config.output_dir, build, lambda t: save_model(t, config), summarize,
                                  keep_checkpoints=config.keep_checkpoints)
     return SFTResult(records=summary["records"], examples=summary["examples"],
                      steps=summary["steps"], output_dir=config.output_dir, log_history=history)

@@ -18,7 +18,7 @@ from typing import Any
 from execverify.rewards.config import DEFAULT_CONFIG, RewardConfig
 from execverify.tasks.registry import get_task
 from execverify.train.config import Stage2Config
-from execverify.train.grpo import GRPOResult, grpo_trainer, run_grpo
+from execverify.train.grpo import GRPOResult, grpo_trainer, rollout_log, run_grpo
 from execverify.train.problems import Problem, load_problems
 
 TASK = "codegen"
@@ -39,7 +39,8 @@ def build_stage2_trainer(config: Stage2Config, problems: Sequence[Problem], *, m
     ``reward`` (the recipe's reward section)."""
     from execverify.rewards.trl import task_rewards
 
-    rewards = reward_funcs if reward_funcs is not None else task_rewards([TASK], reward)
+    rewards = (reward_funcs if reward_funcs is not None
+               else task_rewards([TASK], reward, observer=rollout_log(config, "stage2")))
     return grpo_trainer(config, stage2_rows(problems), rewards, model=model,
                         tokenizer=tokenizer, callbacks=callbacks)
 

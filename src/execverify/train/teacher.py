@@ -112,13 +112,15 @@ class TeacherRun:
                 f"{self.prompts_kept} prompts ({self.kept_share:.1%} of prompts){unread}")
 
 
-def student_prompt(record: Record, task: str) -> str | None:
-    """The prompt stage 1 and evaluation ask for ``task``, or None if the record cannot ask it."""
-    return get_task(task).prompt(record)
+def student_prompt(record: Record, task: str, templates: str = "method") -> str | None:
+    """The prompt stage 1 and evaluation ask for ``task`` (worded by ``templates``), or None if
+    the record cannot ask it."""
+    return get_task(task, templates).prompt(record)
 
 
 def teacher_prompts(records: Sequence[Record], tasks: Sequence[str] = TEACHER_TASKS,
-                    hints: Mapping[str, str] = HINTS) -> list[TeacherPrompt]:
+                    hints: Mapping[str, str] = HINTS, templates: str = "method"
+                    ) -> list[TeacherPrompt]:
     """One prompt per record and task the record can ask (records missing a question skip it)."""
     if not tasks:
         raise ValueError("teacher tasks must be a non-empty list of task names, like "
@@ -128,7 +130,7 @@ def teacher_prompts(records: Sequence[Record], tasks: Sequence[str] = TEACHER_TA
     out = []
     for record in records:
         for task in tasks:
-            student = student_prompt(record, task)
+            student = student_prompt(record, task, templates)
             if student is None:
                 continue
             hint = hints.get(task, "")
@@ -141,8 +143,9 @@ def teacher_examples(records: Sequence[Record], backend: Backend, params: Sampli
                      tasks: Sequence[str] = TEACHER_TASKS, per_prompt: int = 1,
                      hints: Mapping[str, str] = HINTS, config: RewardConfig = DEFAULT_CONFIG,
                      sandbox: Any = None, chunk: int = CHUNK_PROMPTS,
-                     progress: bool | None = None) -> TeacherRun:
+                     progress: bool | None = None, templates: str = "method") -> TeacherRun:
     """Ask ``backend`` every teacher prompt of ``records``; keep the texts our reward scores full.
+    The student's prompts (what the examples train on) are worded by ``templates``.
 
     ``params.n`` completions are sampled per prompt. ``progress`` shows a bar over prompts
     (default: when there is more than one chunk of ``chunk`` prompts).
@@ -153,7 +156,7 @@ def teacher_examples(records: Sequence[Record], backend: Backend, params: Sampli
         raise ValueError(f"chunk must be an int >= 1; got {chunk!r}.")
     from tqdm.auto import tqdm
 
-    prompts = teacher_prompts(records, tasks, hints)
+    prompts = teacher_prompts(records, tasks, hints, templates)
     run = TeacherRun(prompts=len(prompts))
     parts = [prompts[i:i + chunk] for i in range(0, len(prompts), chunk)]
     show = progress if progress is not None else len(parts) > 1
@@ -222,6 +225,6 @@ def teacher_route(config: SFTConfig, records: Sequence[Record], *, sandbox: Any 
 
     with load_backend(config.teacher_backend, config.teacher_model) as backend:
         run = teacher_examples(records, backend, teacher_sampling(config), sandbox=sandbox,
-                               progress=True)
+                               progress=True, templates=config.templates)
     print(run.summary(), file=sys.stderr)
     return run

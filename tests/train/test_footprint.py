@@ -1,0 +1,64 @@
+"""What a GRPO stage leaves behind with the CPU recipe's footprint settings: a LoRA adapter
+trained in micro-batches, merged into a full model folder; checkpoints that hold the adapter
+and its optimiser state only, and none once the stage has finished."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from execverify.tasks import TaskConfig, answer_block, build_record, render_combined
+from execverify.train.config import Stage1Config
+from execverify.train.grpo import train_stage1
+from execverify.train.rollouts import ROLLOUTS_FILE
+from execverify.train.tracking import DONE_FILE
+
+from .test_grpo_smoke import PROGRAM, teach_half_right
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("peft")
+
+
+def _size(folder):
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def test_lora_in_micro_batches_saves_a_merged_model_and_small_checkpoints(tmp_path, tiny_model):
+    """Checkpoints kept (``keep_checkpoints``) to look inside; that a finished stage drops them
+    by default is test_tracking's."""
+    from transformers import AutoModelForCausalLM
+
+    record = build_record(PROGRAM, "f", "[5, 7]", level=1, source="builtin", id="lora-0",
+                          config=TaskConfig(kinds=("output",)))
+    model, tokenizer = tiny_model
+    teach_half_right(model, tokenizer, render_combined(record), answer_block(["[10, 14]"]),
+                     answer_block(["[10, 15]"]))
+    full = sum(p.numel() * 4 for p in model.parameters())  # fp32 bytes of the whole model
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+    out = tmp_path / "stage1"
+    config = Stage1Config(output_dir=str(out), input_share=0.0, num_generations=4,
+                          prompts_per_step=2, micro_batch_size=2, max_steps=2,
+                          learning_rate=1e-2, max_completion_length=24, save_steps=1,
+                          lora_r=4, sampler="bf16-copy", log_rollouts_every=1, report_to=(),
+                          keep_checkpoints=True, extra={"gradient_checkpointing": False})
+    result = train_stage1(config, [record] * 4, model=model, tokenizer=tokenizer)
+
+    assert result.steps == 2 and json.loads((out / DONE_FILE).read_text())["steps"] == 2
+    saved = AutoModelForCausalLM.from_pretrained(out)  # a plain model folder: merged
+    assert not any("lora" in name for name, _ in saved.named_parameters())
+    changed = [n for n, p in saved.named_parameters() if n in before
+               and not torch.allclose(before[n], p.detach())]
+    assert changed, "the merged adapter changed no weight"
+    assert not (out / "adapter_model.safetensors").exists()
+    newest = sorted(out.glob("checkpoint-*"))[-1]
+    assert (newest / "adapter_model.safetensors").is_file()
+    assert not (newest / "model.safetensors").exists()  # no copy of the full weights
+    assert _size(newest) < 0.5 * full  # the adapter and its optimiser state only
+    rows = (out / ROLLOUTS_FILE).read_text().splitlines()
+    assert len(rows) == 2 * 2 * 4  # every step logged: steps x prompts x rollouts
+
+
+def test_micro_batch_size_must_divide_a_step():
+    with pytest.raises(ValueError, match="micro_batch_size"):
+        Stage1Config(num_generations=4, prompts_per_step=2, micro_batch_size=3)
