@@ -153,16 +153,23 @@ def main() -> None:
                                         indent=1), encoding="utf-8")
 
 
+def _means(clock: StepClock) -> dict[str, float]:
+    """Seconds per part (and ``total``, ``cpu``) averaged over steps 2.. (step 1 warms up)."""
+    steps = clock.steps[1:] or clock.steps
+    return {k: statistics.mean(s.get(k, 0.0) for s in steps)
+            for k in (*PARTS, "other", "total", "cpu")}
+
+
 def _measurements(config: Any, clock: StepClock, history: list[dict], disk: int,
                   peak_mb: float) -> dict[str, Any]:
     """The numbers another script compares: per step and their means over steps 2.."""
-    steps = clock.steps[1:] or clock.steps
+    mean = _means(clock)
     completions = config.prompts_per_step * config.num_generations
-    cpu = statistics.mean(s["cpu"] for s in steps)
-    wall = statistics.mean(s["total"] for s in steps)
-    return {"completions_per_step": completions, "cpu_s_per_step": cpu, "wall_s_per_step": wall,
-            "completions_per_cpu_s": completions / cpu, "completions_per_wall_s": completions / wall,
-            "parts": {p: statistics.mean(s.get(p, 0.0) for s in steps) for p in (*PARTS, "other")},
+    return {"completions_per_step": completions, "cpu_s_per_step": mean["cpu"],
+            "wall_s_per_step": mean["total"],
+            "completions_per_cpu_s": completions / mean["cpu"],
+            "completions_per_wall_s": completions / mean["total"],
+            "parts": {p: mean[p] for p in (*PARTS, "other")},
             "steps": clock.steps, "peak_rss_mb": peak_mb, "checkpoint_mb": disk / 2**20,
             "mean_completion_length": [h["completions/mean_length"] for h in history
                                        if "completions/mean_length" in h],
@@ -174,10 +181,8 @@ def _measurements(config: Any, clock: StepClock, history: list[dict], disk: int,
 
 def _report(args: argparse.Namespace, config: Any, clock: StepClock, history: list[dict],
             checkpoints: list[Path], disk: int, peak_mb: float) -> list[str]:
-    steps = clock.steps[1:] or clock.steps
     completions = config.prompts_per_step * config.num_generations
-    mean = {k: statistics.mean(s.get(k, 0.0) for s in steps)
-            for k in (*PARTS, "other", "total", "cpu")}
+    mean = _means(clock)
     lines = [
         *header("A stage-1 GRPO step, part by part (built-in model, cpu-demo settings)",
                 "python benchmarks/grpo_step_profile.py " + " ".join(

@@ -108,9 +108,11 @@ def paired_verdict(change: dict[str, Any] | None) -> str:
     return "beyond noise" if abs(change["z"]) > NOISE_Z else "within noise"
 
 
-def paired_lines(result: DemoResult) -> list[str]:
-    """Markdown rows of the paired changes: GRPO's own effect first."""
-    changes = paired_changes(result)
+def paired_lines(result: DemoResult, changes: dict[str, dict[str, Any]] | None = None
+                 ) -> list[str]:
+    """Markdown rows of the paired changes (``paired_changes``, read when not given): GRPO's
+    own effect first."""
+    changes = paired_changes(result) if changes is None else changes
     lines = ["| held-out questions, paired | n | change (points) | ± s.e. | gained | lost | z "
              "| verdict |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for before, after, label in COMPARISONS:
@@ -123,8 +125,9 @@ def paired_lines(result: DemoResult) -> list[str]:
     return lines if len(lines) > 2 else []
 
 
-def conclusion(result: DemoResult) -> str:
-    """One honest sentence on the headline metric."""
+def conclusion(result: DemoResult, changes: dict[str, dict[str, Any]] | None = None) -> str:
+    """One honest sentence on the headline metric (``changes``: ``paired_changes``, read when
+    not given)."""
     base = result.evals.get("base", {}).get("synthetic", {}).get("question_accuracy")
     final = result.evals.get("final", {}).get("synthetic", {}).get("question_accuracy")
     judged = verdict(base, final)
@@ -139,7 +142,7 @@ def conclusion(result: DemoResult) -> str:
         text += (" It is the warm-up's and GRPO's together; demo.eval_after_sft=true measures "
                  "them apart.")
         return text
-    grpo = paired_changes(result).get("sft->final")
+    grpo = (paired_changes(result) if changes is None else changes).get("sft->final")
     text += f" GRPO alone (after SFT -> after GRPO): {fmt('q', sft)} -> {fmt('q', final)}"
     if grpo and grpo.get("z") is not None:
         moved = "improved" if grpo["value"] > 0 else "did not improve"
@@ -173,8 +176,10 @@ def training_lines(result: DemoResult) -> list[str]:
     ]
 
 
-def demo_summary_markdown(result: DemoResult, demo: DemoConfig) -> str:
+def demo_summary_markdown(result: DemoResult, demo: DemoConfig,
+                          changes: dict[str, dict[str, Any]] | None = None) -> str:
     t = result.timings
+    changes = paired_changes(result) if changes is None else changes
     lines = [
         "# execverify CPU demo", "",
         f"Model `{demo.model}`, levels {list(demo.levels)}, seed {demo.seed}; "
@@ -183,8 +188,8 @@ def demo_summary_markdown(result: DemoResult, demo: DemoConfig) -> str:
         f"{demo.cruxeval_limit} problems, official direct prompt ({demo.cruxeval_format}). "
         "Greedy decoding.", "",
         *table(result), "",
-        *paired_lines(result), "",
-        conclusion(result), "",
+        *paired_lines(result, changes), "",
+        conclusion(result, changes), "",
         *training_lines(result), "",
         "Wall time (s): " + ", ".join(f"{k} {v:.0f}" for k, v in t.items()), "",
         *footprint_lines(result),
@@ -204,15 +209,16 @@ def footprint_lines(result: DemoResult) -> list[str]:
 
 def write_demo_report(result: DemoResult, demo: DemoConfig) -> str:
     """Write ``summary.md``, ``results.json`` and ``before_after.png``; print the summary."""
-    text = demo_summary_markdown(result, demo)
+    changes = paired_changes(result)  # reads each evaluation's results.json once
+    text = demo_summary_markdown(result, demo, changes)
     write_atomic(result.out / "summary.md", text.encode("utf-8"))
     write_json(result.out / "results.json", {
-        "evals": result.evals, "paired": paired_changes(result), "training": result.training,
+        "evals": result.evals, "paired": changes, "training": result.training,
         "timings": result.timings, "footprint": result.footprint,
         "data": {"train_records": result.data.train_records,
                  "heldout_records": result.data.heldout_records,
                  "heldout_questions": result.data.heldout_questions},
-        "conclusion": conclusion(result)})
+        "conclusion": conclusion(result, changes)})
     plot(result, result.out / "before_after.png")
     print(text)
     return text

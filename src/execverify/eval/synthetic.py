@@ -67,9 +67,10 @@ class Synthetic(Benchmark):
                 "synthetic needs a dataset: pass --data synthetic=DIR (from `execverify synth`)"
             )
         samples = []
+        worded = {task: get_task(task, self.templates) for task in self.tasks}
         for record in _load_records(self.source):
             for task in self.tasks:
-                prompt = get_task(task, self.templates).prompt(record)
+                prompt = worded[task].prompt(record)
                 if prompt is None:
                     continue
                 samples.append(Sample(

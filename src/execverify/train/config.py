@@ -182,7 +182,7 @@ class GRPOStageConfig:
     sampler: str = "trainer"
     """Who samples the rollouts: ``trainer`` (TRL's own generation, or vLLM with
     ``extra.use_vllm``) or ``bf16-copy`` (a bfloat16 copy of the policy, refreshed every step:
-    about 3x faster on a CPU; ``execverify.train.sampling``)."""
+    for CPUs, where TRL generates in fp32; ``execverify.train.sampling``)."""
     log_rollouts_every: int = 10
     """Write every completion of every this many steps, with its reward, to
     ``<output_dir>/rollouts.jsonl`` (``execverify view`` shows them); 0: never."""

@@ -118,7 +118,7 @@ def selection_summary(output_dir: str | Path) -> dict[str, Any] | None:
 
 
 def _sampling_copy(model: Any) -> Any:
-    """A bf16 copy of ``model`` on a CPU that computes bf16 (about 3x faster sampling there);
+    """A bf16 copy of ``model`` on a CPU that computes bf16 natively (faster sampling there);
     the model itself elsewhere."""
     from execverify.train.model import cpu_bf16
     from execverify.train.sampling import bf16_copy

@@ -38,7 +38,8 @@ def stage1_rows(records: Sequence[Record], input_share: float, seed: int = 0,
     About ``input_share`` of the records (those with an input question, picked at random with
     ``seed``) become input-prediction prompts; the rest the combined white-box prompt.
     """
-    return [get_task(task, templates).row(record)
+    worded = {name: get_task(name, templates) for name in STAGE1_TASKS}
+    return [worded[task].row(record)
             for record, task in zip(records, stage1_tasks(records, input_share, seed))]
 
 

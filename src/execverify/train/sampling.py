@@ -1,9 +1,9 @@
 """GRPO's rollouts sampled from a bfloat16 copy of the policy: the CPU recipes' sampler.
 
 TRL's own transformers path generates with the policy as it trains, in fp32 on a CPU (the
-trainer's bf16 autocast covers the loss, not ``generate``). On the 2-core machine the built-in
-model samples about 3x faster from bf16 weights (benchmarks/results/grpo_step_profile.md), and
-sampling was the largest part of a step. So ``sampler: bf16-copy`` hands TRL a ``rollout_func``
+trainer's bf16 autocast covers the loss, not ``generate``), and sampling was the largest part of
+a step (benchmarks/results/grpo_step_profile.md). How much faster bf16 weights sample there is
+not yet measured on a quiet machine (a rough check under load: 1.3x at batch 8). So ``sampler: bf16-copy`` hands TRL a ``rollout_func``
 that samples from a bf16 copy of the policy, made anew once per optimiser step (the copy is the
 policy of that step, a LoRA adapter merged in, rounded to bf16 as the loss's autocast rounds it
 too), with ``execverify.models``' transformers backend. On a GPU keep TRL's sampler or vLLM.
