@@ -18,12 +18,14 @@ from pathlib import Path
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
-_PICK_WRONG_AT_A_LINE = """
+_PICK = """
 const items = JSON.parse(document.getElementById("view-data").textContent).items;
+const wanted = arguments[0];
+if (wanted !== null) return [items.findIndex((i) => i.id === wanted), items.length];
 const best = items.findIndex((i) => i.program && i.hits &&
   i.questions.some((q) => q.line !== null && q.given.some((g) => g[2] === false)) &&
   i.questions.some((q) => q.given.some((g) => g[2] === true)));
-return best < 0 ? 0 : best;
+return [Math.max(best, 0), items.length];
 """
 
 
@@ -44,19 +46,18 @@ def screenshot(run_dir: Path, out: Path, select: str | None, width: int, height:
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
         try:
             driver.get(page.as_uri())
-            rows = driver.find_elements(By.CSS_SELECTOR, "#list li")
-            if select is not None:
-                index = next(i for i, li in enumerate(rows) if li.get_attribute("data-id") == select)
-            else:
-                index = int(driver.execute_script(_PICK_WRONG_AT_A_LINE))
-            body = driver.find_element(By.TAG_NAME, "body")
-            for _ in range(index):
-                body.send_keys("j")
+            index, total = driver.execute_script(_PICK, select)
+            if index < 0:
+                raise SystemExit(f"no problem with id {select!r} in {run_dir}")
+            row = f'#list li[data-index="{index}"]'
+            while not driver.find_elements(By.CSS_SELECTOR, row):  # the list shows one page
+                driver.find_element(By.ID, "next-page").click()
+            driver.find_element(By.CSS_SELECTOR, row).click()
             out.parent.mkdir(parents=True, exist_ok=True)
             driver.save_screenshot(str(out))
         finally:
             driver.quit()
-    print(f"{out}: {run_dir} (problem {index + 1} of {len(rows)})")
+    print(f"{out}: {run_dir} (problem {index + 1} of {total})")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -103,17 +103,34 @@ def rollout(step: int, group: int, reward: float, completion: str = "<answer>5</
             stage: str = "stage1") -> dict[str, Any]:
     return {"stage": stage, "step": step, "group": group, "id": f"r{group}", "task": "combined",
             "prompt": "What does f([1, 2, 3]) return?", "completion": completion,
-            "reward": reward, "breakdown": {"output": reward / 2}}
+            "reward": reward, "status": "ok",
+            "breakdown": {"output_correct": float(reward == 2.0), "step_accuracy": reward / 2}}
 
 
 @pytest.fixture
 def train_run(tmp_path: Path) -> Path:
-    """A demo-like folder: stage1/ with two steps of two groups of two rollouts."""
+    """A demo-like folder: stage1/ with two steps of two groups of two rollouts, each group
+    one wrong (0.0) and one right (2.0), except step 2's group 1: both wrong."""
     folder = tmp_path / "demo" / "stage1"
     folder.mkdir(parents=True)
-    rows = [rollout(s, g, r) for s in (1, 2) for g in (0, 1) for r in (0.0, 2.0)]
+    rows = [rollout(s, g, 0.0 if (s, g) == (2, 1) else r)
+            for s in (1, 2) for g in (0, 1) for r in (0.0, 2.0)]
     (folder / "rollouts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     return folder.parent
+
+
+@pytest.fixture
+def study(tmp_path: Path, dataset: Path, eval_run: Path) -> Path:
+    """Two arms on the same two problems: ``base`` is ``eval_run``; ``trained`` gets r1's state
+    answer (line 5) right and r2's output right."""
+    folder = tmp_path / "study"
+    shutil.copytree(eval_run, folder / "arms" / "base" / "eval" / "synthetic")
+    trained = folder / "arms" / "trained" / "eval" / "synthetic"
+    trained.mkdir(parents=True)
+    samples = [sample("r1", 1, "<answer>\n5\nfor x in xs:\n2; int\n</answer>", [True, True, True]),
+               sample("r2", 2, "<answer>\n5\n6\n0; int\n</answer>", [True, False, False])]
+    (trained / "results.json").write_text(json.dumps(results_doc(dataset, samples, 1.0)))
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -77,26 +77,57 @@ def test_eval_view_without_its_data_still_shows_verdicts(eval_run, dataset):
     assert view.items[0].program is None and view.items[0].entries[0].ok is True
 
 
-def test_study_puts_arms_side_by_side(eval_run, tmp_path):
-    study = tmp_path / "study"
-    for arm in ("base", "trained"):
-        shutil.copytree(eval_run, study / "arms" / arm / "eval" / "synthetic")
+def test_study_puts_arms_side_by_side(study):
     view = load_view(study, trace=False)
     assert len(view.items) == 2
     assert [e.label for e in view.items[0].entries] == ["base", "trained"]
-    assert [g[0] for g in view.items[0].questions[0].given] == [0, 1]
+    state = next(q for q in view.items[0].questions if q.kind == "state")
+    assert state.given == [(0, "7; int", False), (1, "2; int", True)]
     assert view.charts[0].title == "synthetic (accuracy) by arm"
-    assert [b.label for b in view.charts[0].bars] == ["base", "trained"]
+    assert [(b.label, b.value) for b in view.charts[0].bars] == [("base", 0.5), ("trained", 1.0)]
+
+
+def test_a_demo_folder_is_its_rollouts_and_its_eval_folder_a_study(eval_run, train_run):
+    """A demo writes its own report as results.json beside stage1/ and eval/<model>/<bench>/."""
+    demo = train_run
+    (demo / "results.json").write_text(json.dumps({"evals": {}, "paired": {}}))
+    for model in ("base", "final"):
+        shutil.copytree(eval_run, demo / "eval" / model / "synthetic")
+    assert detect_kind(demo) == "train"
+    assert detect_kind(demo / "eval") == "study"
+    assert [e.label for e in load_view(demo / "eval", trace=False).items[0].entries] == [
+        "base", "final"]
+    assert len(load_view(demo, "study", trace=False).items) == 2  # the report is no arm
+
+
+def test_a_scored_generations_file_shows_each_answer_line(eval_run):
+    """``eval --generations`` keeps the answers it scored, not completions."""
+    doc = json.loads((eval_run / "results.json").read_text())
+    for s in doc["benchmarks"][0]["samples"]:
+        del s["details"]["completions"]
+    (eval_run / "results.json").write_text(json.dumps(doc))
+    first = load_view(eval_run, trace=False).items[0]
+    assert [q.given[0] for q in first.questions if q.line] == [(0, "for x in xs:", True),
+                                                               (0, "7; int", False)]
+
+
+def test_a_mean_of_nothing_shows_as_no_number(eval_run):
+    doc = json.loads((eval_run / "results.json").read_text())
+    doc["benchmarks"][0]["breakdown"]["level"]["3"] = {"value": float("nan"), "n": 0}
+    (eval_run / "results.json").write_text(json.dumps(doc))
+    html = render_page(load_view(eval_run, trace=False))
+    assert '{"label":"3","value":null,"n":0}' in html
 
 
 def test_training_rollouts_grouped_by_step_and_group(train_run):
     view = load_view(train_run)
     assert [i.id for i in view.items][:2] == ["stage1 step 1 group 0: r0",
                                               "stage1 step 1 group 1: r1"]
-    assert [e.score for e in view.items[0].entries] == [0.0, 2.0]
-    assert view.items[0].entries[1].breakdown == {"output": 1.0}
+    first = view.items[0].entries
+    assert [(e.score, e.ok, e.status) for e in first] == [(0.0, False, "ok"), (2.0, True, "ok")]
+    assert first[1].breakdown == {"output_correct": 1.0, "step_accuracy": 1.0}
     assert {b.label: b.value for b in view.charts[0].bars} == {"stage1 step 1": 1.0,
-                                                               "stage1 step 2": 1.0}
+                                                               "stage1 step 2": 0.5}
 
 
 def test_a_broken_rollout_line_names_its_place(tmp_path):

@@ -1,10 +1,11 @@
 """What a PATH is, and the loader for it.
 
 Checked in this order, so that a folder that is several things is read as the most specific:
-a ``results.json`` file or a folder holding one is an evaluation run; a folder with
-``manifest.json`` or a ``.jsonl`` file of records is a dataset; a ``rollouts.jsonl`` file, or a
-folder with one below it, is a training run (a demo folder too: its rollouts are the point);
-a folder with ``results.json`` files below it is a study. Anything else is a ``ViewError``
+a ``results.json`` file, or a folder holding an evaluation's ``results.json``, is an evaluation
+run; a folder with ``manifest.json`` or a ``.jsonl`` file of records is a dataset; a
+``rollouts.jsonl`` file, or a folder with one below it, is a training run (a demo folder too,
+whose own ``results.json`` is its report: its rollouts are the point); a folder with
+evaluations' ``results.json`` files below it is a study. Anything else is a ``ViewError``
 that says what was looked for.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from execverify.eval.schema import ResultsError
 from execverify.view.dataset import load_dataset_view
-from execverify.view.evalrun import load_eval_view
+from execverify.view.evalrun import is_results, load_eval_view
 from execverify.view.model import View
 from execverify.view.study import find_runs, load_study_view
 from execverify.view.train import ROLLOUTS_FILE, find_rollouts, load_train_view
@@ -43,7 +44,7 @@ def detect_kind(path: Path) -> str:
             return "train"
         if path.suffix == ".jsonl":
             return "dataset"
-    elif (path / "results.json").is_file():
+    elif is_results(path / "results.json"):
         return "eval"
     elif (path / "manifest.json").is_file():
         return "dataset"

@@ -10,6 +10,7 @@ page and the results file cannot disagree.
 
 from __future__ import annotations
 
+import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,17 @@ _OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 def _results_file(path: Path) -> Path:
     """``path`` itself, or the ``results.json`` inside the run folder ``path``."""
     return path / "results.json" if path.is_dir() else path
+
+
+def is_results(path: Path) -> bool:
+    """Whether ``path`` is an evaluation's ``results.json`` (a demo's own ``results.json``, its
+    report, is not). An older schema still counts: loading it then says what is wrong."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and str(doc.get("schema", "")).startswith("execverify.eval/")
 
 
 def eval_items(doc: dict[str, Any], arm: str = "", *,
@@ -186,7 +198,9 @@ def _record_questions(record: Record, task_name: str, sample: dict[str, Any]) ->
         if len(questions) == 1:
             out[0].given.append((k, sample["answers"][k], bool(passed)))
             continue
-        lines = parse_completion(completions[k]).answers if k < len(completions) else ()
+        # A scored generations file keeps no completions: its answers are what was parsed.
+        text = completions[k] if k < len(completions) else sample["answers"][k]
+        lines = parse_completion(text).answers
         for i, view in enumerate(out):
             right = verdicts[i] if k == 0 and i < len(verdicts) else None
             view.given.append((k, lines[i] if i < len(lines) else None, right))

@@ -23,7 +23,7 @@
   }
 
   function fmt(value, unit) {
-    if (value === null || value === undefined) return "";
+    if (value === null || value === undefined) return "n/a";
     if (unit === "fraction") return (100 * value).toFixed(1) + "%";
     if (unit === "count") return String(Math.round(value));
     return Number(value).toFixed(3);
@@ -75,7 +75,7 @@
     if (!haystacks.has(item)) {
       const parts = [item.id, item.bench, item.tag, item.program || "", item.prompt || ""];
       for (const e of item.entries) parts.push(e.completion || "", e.answer || "", e.status);
-      for (const q of item.questions) parts.push(q.text, q.kind);
+      for (const q of item.questions) parts.push(q.text, q.kind, ...q.accepted);
       haystacks.set(item, parts.join("\n").toLowerCase());
     }
     return haystacks.get(item);
@@ -256,6 +256,7 @@
 
   function onKey(ev) {
     const tag = (ev.target.tagName || "").toLowerCase();
+    if (ev.key === "Escape" && tag !== "body") { ev.target.blur(); return; }  // back to j/k
     if (tag === "input" || tag === "select" || tag === "textarea" || ev.altKey || ev.ctrlKey || ev.metaKey) return;
     if (ev.key === "j" || ev.key === "ArrowDown" || ev.key === "ArrowRight") select(state.sel + 1);
     else if (ev.key === "k" || ev.key === "ArrowUp" || ev.key === "ArrowLeft") select(state.sel - 1);
@@ -267,6 +268,11 @@
   options("f-bench", items.map((i) => i.bench).filter(Boolean));
   options("f-level", items.map((i) => i.level).filter((l) => l !== null));
   options("f-kind", items.flatMap((i) => i.questions.map((q) => q.kind)));
+  // A filter with nothing to choose (no verdicts in a dataset, no kinds in rollouts) is hidden.
+  const any = (test) => items.some((i) => i.entries.some(test));
+  for (const id of ["f-bench", "f-level", "f-kind"]) $(id).parentElement.hidden = $(id).options.length < 2;
+  $("f-verdict").parentElement.hidden = !any((e) => e.ok !== null);
+  $("f-min").parentElement.hidden = !any((e) => e.score !== null);
   for (const id of ["f-bench", "f-level", "f-kind", "f-verdict"]) $(id).addEventListener("change", applyFilters);
   for (const id of ["f-min", "f-max", "f-text"]) $(id).addEventListener("input", applyFilters);
   $("prev-page").addEventListener("click", () => select((Math.floor(state.sel / PAGE) - 1) * PAGE));

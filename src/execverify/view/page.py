@@ -10,9 +10,11 @@ it (a completion holding ``</script>``) can close the block; the script reads it
 from __future__ import annotations
 
 import json
+import math
 import re
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from execverify.view.model import View
 
@@ -23,15 +25,27 @@ def _asset(name: str) -> str:
     return files("execverify.view").joinpath(name).read_text(encoding="utf-8")
 
 
+def _finite(data: Any) -> Any:
+    """``data`` with NaN and infinities as None (JSON has no such numbers, and
+    ``results.json`` writes the mean of no values as NaN)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data
+
+
 def embed_json(data: object) -> str:
     """JSON that is safe inside a script element: no ``<``, so no ``</script>`` or ``<!--``."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = json.dumps(_finite(data), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def render_page(view: View) -> str:
     """The whole page as one string."""
-    title = f"execverify view: {view.kind} {Path(view.source).name}"
+    title = f"execverify view: {view.kind} {view.source}"
     escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     values = {"CSS": _asset("page.css"), "JS": _asset("page.js"),
               "DATA": embed_json(view.to_json()), "TITLE": escaped}

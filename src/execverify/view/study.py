@@ -1,9 +1,10 @@
 """Studies: several evaluation runs (one per arm) side by side on the same problems.
 
 A study folder holds one ``results.json`` per (arm, benchmark) somewhere below it, e.g.
-``arms/<arm>/eval/<benchmark>/results.json``. An arm is named by the folder path of its
-results file, without a leading ``arms/`` and a trailing ``eval/<benchmark>``. Samples with the
-same benchmark and id become one item, its entries one per arm.
+``arms/<arm>/eval/<benchmark>/results.json`` or, in a demo's ``eval/`` folder,
+``<model>/<benchmark>/results.json``. An arm is named by the folder path of its results file,
+without a leading ``arms/`` or ``eval/`` and a trailing ``eval/<name>`` or ``<benchmark>``.
+Samples with the same benchmark and id become one item, its entries one per arm.
 """
 
 from __future__ import annotations
@@ -11,22 +12,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from execverify.eval.schema import load_results
-from execverify.view.evalrun import Traced, eval_charts, eval_items, trace_items
+from execverify.view.evalrun import Traced, eval_charts, eval_items, is_results, trace_items
 from execverify.view.model import Bar, Chart, View
 
 
 def find_runs(root: Path) -> list[Path]:
-    """Every ``results.json`` below ``root``, in sorted path order."""
+    """Every evaluation's ``results.json`` below ``root``, in sorted path order."""
     return sorted(p for p in root.rglob("results.json") if not any(
-        part.startswith(".") for part in p.relative_to(root).parts))
+        part.startswith(".") for part in p.relative_to(root).parts) and is_results(p))
 
 
-def _arm_name(root: Path, results: Path) -> str:
-    """``arms/base/eval/synthetic/results.json`` -> ``base``."""
+def _arm_name(root: Path, results: Path, benches: set[str]) -> str:
+    """``arms/base/eval/synthetic/results.json`` and ``eval/base/synthetic/results.json``
+    -> ``base``, when ``synthetic`` is one of ``benches``, the run's benchmarks."""
     parts = list(results.parent.relative_to(root).parts)
     if len(parts) >= 2 and parts[-2] == "eval":
         parts = parts[:-2]
-    if parts and parts[0] == "arms":
+    elif parts and parts[-1] in benches:
+        parts = parts[:-1]
+    if parts and parts[0] in ("arms", "eval"):
         parts = parts[1:]
     return "/".join(parts) or root.name
 
@@ -38,8 +42,8 @@ def load_study_view(root: Path, *, trace: bool = True) -> View:
     notes: list[str] = []
     charts: list[Chart] = []
     for results in find_runs(root):
-        arm = _arm_name(root, results)
         doc = load_results(results)
+        arm = _arm_name(root, results, {b["name"] for b in doc.get("benchmarks", [])})
         traced, arm_notes = eval_items(doc, arm, results=results)
         notes += [f"{arm}: {n}" for n in arm_notes]
         first, *rest = eval_charts(doc, arm)

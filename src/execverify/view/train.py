@@ -3,7 +3,8 @@ which completions of a group earned what.
 
 A training stage writes ``rollouts.jsonl`` into its output folder, one JSON object per
 completion: ``{"stage", "step", "group", "id", "task", "prompt", "completion", "reward",
-"breakdown"}``. A run folder (or a demo folder with ``stage1/`` and ``stage2/``) may hold
+"status", "breakdown"}`` (``execverify.data.rollouts``); a rollout is right or wrong by its
+``output_correct`` part. A run folder (or a demo folder with ``stage1/`` and ``stage2/``) may hold
 several; all of them below the folder are read. The prompt is shown as it was sent: a rollout
 carries no record, so there is no program to trace.
 """
@@ -55,14 +56,20 @@ def load_train_view(path: Path, *, trace: bool = True) -> View:
     items = []
     for (stage, step, group), rows in sorted(groups.items()):
         first = rows[0]
-        entries = [Entry(label=f"rollout {k + 1}", completion=str(r["completion"]),
-                         score=float(r["reward"]), status=str(r["task"]),
-                         breakdown={str(a): float(b) for a, b in (r.get("breakdown") or {}).items()})
-                   for k, r in enumerate(rows)]
+        entries = [_entry(k, r) for k, r in enumerate(rows)]
         items.append(Item(id=f"{stage} step {step} group {group}: {first['id']}", bench=stage,
                           tag=str(first["task"]), prompt=str(first["prompt"]), entries=entries,
                           trace_note="no trace: rollouts carry the prompt, not the record"))
     return View("train", str(path), items, _charts(groups))
+
+
+def _entry(k: int, row: dict[str, Any]) -> Entry:
+    """One rollout: right or wrong by its output answer (``output_correct``), when scored."""
+    breakdown = {str(a): float(b) for a, b in (row.get("breakdown") or {}).items()}
+    right = breakdown.get("output_correct")
+    return Entry(label=f"rollout {k + 1}", completion=str(row["completion"]),
+                 score=float(row["reward"]), ok=None if right is None else right == 1.0,
+                 status=str(row.get("status") or ""), breakdown=breakdown)
 
 
 def _charts(groups: dict[tuple[str, int, int], list[dict[str, Any]]]) -> list[Chart]:
