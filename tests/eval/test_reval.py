@@ -1,4 +1,4 @@
-"""REval on its real programs: ground truth from our tracer, gold answers right, wrong answers
+"""REval on its real programs, ``mode: corrected``: ground truth from our tracer, gold answers right, wrong answers
 wrong, consistency computed per probe."""
 
 import pytest
@@ -43,7 +43,7 @@ def wrong_answers(samples):
 @pytest.fixture(scope="module")
 def small():
     """The first 12 programs (all function problems) and the first class problem."""
-    bench = REval(limit=12)
+    bench = REval(limit=12, mode="corrected")
     return bench, bench.samples()
 
 
@@ -88,7 +88,7 @@ def test_output_answers_must_be_values_not_calls(small, sandbox):
 
 
 def test_cot_without_closing_thought_is_unanswered():
-    bench = REval(prompt_style="cot", limit=1)
+    bench = REval(prompt_style="cot", limit=1, mode="corrected")
     assert bench.extract("[THOUGHT] thinking... [ANSWER] YES") == "<incomplete-thought>"
     assert bench.extract("t [/THOUGHT]\n[ANSWER]\nYES\n[/ANSWER]") == "YES"
 
@@ -98,7 +98,7 @@ def test_gold_answers_score_right_on_all_154_programs(sandbox):
     """Every probe whose program runs here has a tracer ground truth that gold answers match;
     the programs that cannot run here (np.mat removed in NumPy 2, gensim/bs4 not installed)
     are reported as no_truth rather than scored."""
-    bench = REval()
+    bench = REval(mode="corrected")
     samples = bench.samples()
     verdicts = bench.score(samples, gold_answers(bench, samples, sandbox), sandbox)
     statuses = {}
@@ -117,7 +117,7 @@ def test_class_output_templates_pass_with_the_original_values(sandbox):
     the expression REval removed: the program construction is right."""
     from execverify.eval.execcheck import run_checks
 
-    bench = REval()
+    bench = REval(mode="corrected")
     problems, tasks = bench._read()
     programs, ids = [], []
     for row in tasks:

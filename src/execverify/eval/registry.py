@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, str | type[Benchmark]] = {
     "cruxeval-o": "execverify.eval.cruxeval:CRUXEvalOutput",
     "cruxeval-i": "execverify.eval.cruxeval:CRUXEvalInput",
     "reval": "execverify.eval.reval:REval",
+    "reval-corrected": "execverify.eval.reval:REvalCorrected",
     "lcb-exec": "execverify.eval.lcb_execution:LCBExecution",
     "humaneval": "execverify.eval.humaneval:HumanEval",
     "humaneval+": "execverify.eval.humaneval:HumanEvalPlus",

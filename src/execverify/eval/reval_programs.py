@@ -70,7 +70,7 @@ def traced_call(problem: RevalProblem, input_idx: int) -> tuple[str, str, str]:
         return problem.code, problem.entry, "*" + problem.inputs[input_idx]
     class_name, method, _ = test_case(problem, input_idx)
     driver = (
-        f"\n\n{problem.test}\n\n{_attrs_repr(problem.entry)}\n"
+        f"\n\n{test_code(problem)}\n\n{_attrs_repr(problem.entry)}\n"
         f"def {DRIVER}():\n    case = {class_name}()\n    case.setUp()\n    case.{method}()\n"
     )
     return problem.code + driver, DRIVER, ""
@@ -84,9 +84,20 @@ def output_program(problem: RevalProblem, input_idx: int, test_lines: list[str])
     class_name, _, _ = test_case(problem, input_idx)
     body = "\n".join("    " + _self_asserts(line) for line in test_lines)
     return (
-        f"{problem.code}\n\n{problem.test}\n\n"
+        f"{problem.code}\n\n{test_code(problem)}\n\n"
         f"def {DRIVER}():\n    self = {class_name}()\n    self.setUp()\n{body}\n\n{DRIVER}()\n"
     )
+
+
+def test_code(problem: RevalProblem) -> str:
+    """The test code without its ``if __name__ == "__main__":`` blocks (program 117 runs
+    ``unittest.main()`` there; REval executes test code in a module not named ``__main__``)."""
+    text = problem.test or ""
+    lines = text.split("\n")
+    for node in reversed(ast.parse(text).body):
+        if isinstance(node, ast.If) and "__name__" in ast.unparse(node.test):
+            del lines[node.lineno - 1:node.end_lineno]
+    return "\n".join(lines)
 
 
 def test_case(problem: RevalProblem, input_idx: int) -> tuple[str, str, str]:
