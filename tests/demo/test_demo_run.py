@@ -21,7 +21,8 @@ def test_the_demo_runs_every_phase_and_a_rerun_resumes(tmp_path, tiny_model):
                  "demo.cruxeval_limit=2", "demo.eval_max_new_tokens=8",
                  "demo.eval_after_sft=true", "sft.max_steps=2", "sft.max_records=8",
                  "sft.report_to=[]", "stage1.max_steps=1", "stage1.num_generations=2",
-                 "stage1.prompts_per_step=2", "stage1.max_completion_length=8",
+                 "stage1.prompts_per_step=2", "stage1.micro_batch_size=0",
+                 "stage1.max_completion_length=8",
                  "stage1.report_to=[]"]
     result = run_demo("cpu-demo", overrides, progress=False)
     assert set(result.evals) == {"base", "sft", "final"}
@@ -61,7 +62,7 @@ def test_a_demo_killed_in_grpo_resumes_there_and_logs_each_step_once(tmp_path, t
                "demo.eval_max_new_tokens=8", "demo.eval_after_sft=false", "sft.max_steps=2",
                "sft.max_records=8", "sft.report_to=[]", "stage1.max_steps=6",
                "stage1.save_steps=1", "stage1.num_generations=2", "stage1.prompts_per_step=2",
-               "stage1.select_samples=2", "stage1.select_records=8",
+               "stage1.select_samples=2", "stage1.select_records=8", "stage1.micro_batch_size=0",
                "stage1.max_completion_length=8", "stage1.report_to=[]"]
     first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from execverify.demo.data import DemoData
 from execverify.demo.report import (
     conclusion,
+    demo_summary_markdown,
     paired_changes,
     paired_lines,
     table,
@@ -106,3 +107,19 @@ def test_grpo_alone_is_judged_on_the_same_questions_paired(tmp_path):
     row = next(line for line in paired_lines(r) if line.startswith("| GRPO alone"))
     assert "| 10 | +30.0 | 21.3 | 4 | 1 | +1.4 | within noise |" in row
     assert "paired z +1.4: within noise" in conclusion(r)
+
+
+def test_the_summary_has_a_row_per_stage1_step(tmp_path):
+    from execverify.demo.report import step_lines
+
+    r = result(tmp_path, 0.4)
+    assert step_lines(r) == []
+    r.training["stage1"]["per_step"] = [
+        {"step": 1, "reward": 0.5, "varied_group_share": 0.5, "output_gate_share": 0.25,
+         "gated_step_accuracy": 0.8},
+        {"step": 2, "reward": 0.0, "varied_group_share": 0.0, "output_gate_share": None,
+         "gated_step_accuracy": None}]
+    rows = step_lines(r)
+    assert rows[2] == "| 1 | 0.500 | 50% | 25% | 0.80 |"
+    assert rows[3] == "| 2 | 0.000 | 0% | - | - |"
+    assert "| 1 | 0.500 | 50% | 25% | 0.80 |" in demo_summary_markdown(r, DemoConfig())

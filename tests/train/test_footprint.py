@@ -62,3 +62,36 @@ def test_lora_in_micro_batches_saves_a_merged_model_and_small_checkpoints(tmp_pa
 def test_micro_batch_size_must_divide_a_step():
     with pytest.raises(ValueError, match="micro_batch_size"):
         Stage1Config(num_generations=4, prompts_per_step=2, micro_batch_size=3)
+
+
+def test_lora_on_the_last_layers_changes_only_those_layers(tmp_path, tiny_model):
+    from transformers import AutoModelForCausalLM
+
+    from execverify.train.model import lora_config
+
+    record = build_record(PROGRAM, "f", "[5, 7]", level=1, source="builtin", id="last-0",
+                          config=TaskConfig(kinds=("output",)))
+    model, tokenizer = tiny_model
+    teach_half_right(model, tokenizer, render_combined(record), answer_block(["[10, 14]"]),
+                     answer_block(["[10, 15]"]))
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+    config = Stage1Config(output_dir=str(tmp_path), input_share=0.0, num_generations=4,
+                          prompts_per_step=2, max_steps=2, learning_rate=1e-2,
+                          max_completion_length=24, lora_r=4, lora_layers=1, report_to=(),
+                          sampler="bf16-copy", extra={"gradient_checkpointing": False})
+    peft = lora_config(config, model)
+    assert peft.layers_to_transform == [1]  # the last of the tiny model's 2 layers
+    assert set(peft.target_modules) == {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
+                                        "up_proj", "down_proj"}
+    train_stage1(config, [record] * 4, model=model, tokenizer=tokenizer)
+
+    saved = AutoModelForCausalLM.from_pretrained(tmp_path)
+    changed = {n for n, p in saved.named_parameters()
+               if n in before and not torch.allclose(before[n], p.detach())}
+    assert changed and all(".layers.1." in n for n in changed), changed
+
+
+def test_lora_layers_counts_from_zero_and_is_not_negative():
+    assert Stage1Config(lora_layers=0).lora_layers == 0
+    with pytest.raises(ValueError, match="lora_layers"):
+        Stage1Config(lora_layers=-1)

@@ -58,3 +58,16 @@ def test_result_reports_the_share_of_informative_groups():
                                 {"execverify_combined/output_gate": 0.75}])
     assert gated.output_gate_share == 0.5 and gated.summary()["output_gate_share"] == 0.5
     assert result.output_gate_share is None
+
+
+def test_per_step_rows_carry_the_group_statistics_of_each_logged_step():
+    history = [{"step": 1, "reward": 1.0, "frac_reward_zero_std": 0.25,
+                "execverify_combined/output_gate": 0.5,
+                "execverify_combined/gated_step_accuracy": 0.75},
+               {"step": 2, "reward": 0.5, "frac_reward_zero_std": 1.0}, {"loss": 1.0}]
+    rows = GRPOResult(2, "x", history).per_step()
+    assert rows == [{"step": 1, "reward": 1.0, "varied_group_share": 0.75,
+                     "output_gate_share": 0.5, "gated_step_accuracy": 0.75},
+                    {"step": 2, "reward": 0.5, "varied_group_share": 0.0,
+                     "output_gate_share": None, "gated_step_accuracy": None}]
+    assert GRPOResult(2, "x", history).summary()["per_step"] == rows

@@ -57,6 +57,31 @@ def test_narration_follows_the_trace_and_ends_in_the_output(built):
     assert "Line 4 (2nd run)" in lines
 
 
+def test_terse_narration_names_lines_without_the_call_or_the_source(built):
+    record, trace = built[0]
+    lines = narrate(record, trace, terse=True).splitlines()
+    assert len(lines) == len(trace.steps) + 1
+    assert lines[-1] == "The call returns [10, 14, 18]."
+    assert "Line 5 -> out = [10] (list)" in lines
+    assert "Line 5 (3rd run) -> out = [10, 14, 18] (list)" in lines
+    assert "Line 2 -> out = [] (list)" in lines
+    assert not any("append" in line or line.startswith("Call") for line in lines)
+    helper, helper_trace = built[1]
+    assert any(line.startswith("Line 2 in g") and ":" not in line.split("->")[0]
+               for line in narrate(helper, helper_trace, terse=True).splitlines())
+
+
+def test_terse_examples_score_full_and_are_shorter(built):
+    records, traces = [r for r, _ in built], [t for _, t in built]
+    full = {(e.id, e.task): e for e in verified_examples(records, traces)}
+    terse = {(e.id, e.task): e for e in verified_examples(records, traces, terse=True)}
+    assert terse.keys() == full.keys()
+    assert all(e.score == 2.0 for e in terse.values())
+    assert all(len(terse[k].completion) < len(full[k].completion) for k in full)
+    assert terse["loop", "input"].completion.startswith(
+        "<reasoning>\nf([1, 5, 3, 7, 2, 9], 4) returns [10, 14, 18].\n</reasoning>")
+
+
 def test_helper_steps_are_named_and_long_traces_summarised(built):
     record, trace = built[1]
     assert any(line.startswith("Line 2 in g:") for line in narrate(record, trace).splitlines())

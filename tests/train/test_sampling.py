@@ -103,3 +103,21 @@ def test_backend_ids_stop_at_the_end_token_and_decode_to_its_text(tiny_model):
             assert 0 < len(completion) <= 12
             assert all(t not in backend.eos_ids for t in completion[:-1])
             assert tokenizer.decode(completion, skip_special_tokens=True) == text
+
+
+def test_the_copy_samples_with_its_own_weights_even_after_trls_fused_head(tiny_model):
+    from trl.trainer.utils import add_fused_lm_head
+
+    from execverify.train.sampling import bf16_copy
+
+    model, _ = tiny_model
+    add_fused_lm_head(model)  # what GRPOTrainer does to the policy: forward patched on it
+    ids = torch.tensor([[5, 6, 7, 8]])
+    copy = bf16_copy(model)
+    with torch.no_grad():
+        before = copy(input_ids=ids).logits
+        for p in model.parameters():
+            p.zero_()  # the policy changes; the copy must not follow until copied again
+        after = copy(input_ids=ids).logits
+    assert before.dtype == torch.bfloat16
+    assert torch.equal(before, after)

@@ -145,8 +145,7 @@ def conclusion(result: DemoResult, changes: dict[str, dict[str, Any]] | None = N
     grpo = (paired_changes(result) if changes is None else changes).get("sft->final")
     text += f" GRPO alone (after SFT -> after GRPO): {fmt('q', sft)} -> {fmt('q', final)}"
     if grpo and grpo.get("z") is not None:
-        moved = "improved" if grpo["value"] > 0 else "did not improve"
-        text += (f"; on the same {grpo['n']} questions GRPO {moved} accuracy by "
+        text += (f"; on the same {grpo['n']} questions GRPO changed accuracy by "
                  f"{100 * grpo['value']:+.1f} points (paired z {grpo['z']:+.1f}: "
                  f"{paired_verdict(grpo)}).")
     else:
@@ -176,6 +175,24 @@ def training_lines(result: DemoResult) -> list[str]:
     ]
 
 
+def step_lines(result: DemoResult) -> list[str]:
+    """Stage 1 step by step: how many groups could teach, and how far past the gate."""
+    rows = result.training.get("stage1", {}).get("per_step") or []
+    if not rows:
+        return []
+
+    def cell(value: Any, form: str) -> str:
+        return "-" if value is None else form.format(value)
+
+    out = ["| stage-1 step | mean reward | groups with unequal rewards | combined past the "
+           "output gate | their step accuracy |", "| ---: | ---: | ---: | ---: | ---: |"]
+    out += [f"| {r['step']} | {cell(r['reward'], '{:.3f}')} | "
+            f"{cell(r['varied_group_share'], '{:.0%}')} | "
+            f"{cell(r['output_gate_share'], '{:.0%}')} | "
+            f"{cell(r['gated_step_accuracy'], '{:.2f}')} |" for r in rows]
+    return [*out, ""]
+
+
 def demo_summary_markdown(result: DemoResult, demo: DemoConfig,
                           changes: dict[str, dict[str, Any]] | None = None) -> str:
     t = result.timings
@@ -191,6 +208,7 @@ def demo_summary_markdown(result: DemoResult, demo: DemoConfig,
         *paired_lines(result, changes), "",
         conclusion(result, changes), "",
         *training_lines(result), "",
+        *step_lines(result),
         "Wall time (s): " + ", ".join(f"{k} {v:.0f}" for k, v in t.items()), "",
         *footprint_lines(result),
         "Standard errors treat questions as independent; those of one program are correlated, "

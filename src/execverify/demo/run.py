@@ -23,6 +23,7 @@ from execverify.config import load_section
 from execverify.data.dataset import write_json
 from execverify.demo.data import DemoData, prepare_data
 from execverify.train.config import DemoConfig, SFTConfig, Stage1Config
+from execverify.train.model import release_memory
 
 TIMINGS_FILE = "timings.json"
 
@@ -87,6 +88,7 @@ def run_demo(recipe: str | Path | None = None, overrides: Sequence[str] | dict[s
         say(f"demo: {name} ...")
         with timer.phase(name):
             value = step()
+        release_memory()
         if name.startswith("eval"):
             result.evals[name.split()[1]] = value
         else:

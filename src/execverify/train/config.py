@@ -116,6 +116,10 @@ class SFTConfig:
     """Metric loggers besides the console: tensorboard, wandb (if installed), or []."""
     reasoning_steps: int = 24
     """Trace route: executed lines narrated before the rest is summarised in one line."""
+    terse_reasoning: bool = False
+    """Trace route: name each executed line by its number and what changed, without quoting
+    its source (``execverify.train.reasoning.narrate``): shorter completions to learn, and so
+    cheaper sampling and GRPO steps later, for CPU recipes."""
     gradient_checkpointing: bool = True
     """TRL's default: recompute activations to save memory (about a third more compute; a
     small model on a CPU is better off without it)."""
@@ -175,6 +179,10 @@ class GRPOStageConfig:
     cheaper and the optimiser state (and so each checkpoint) tiny; RL needs little capacity,
     so a small rank with a larger learning rate learns about as full fine-tuning does."""
     lora_alpha: int = 32
+    lora_layers: int = 0
+    """With ``lora_r``: put the adapters on the last this many transformer layers only (0:
+    every layer). Backward stops below them, so a step keeps fewer activations and computes a
+    shorter backward pass."""
     micro_batch_size: int = 0
     """Completions per forward/backward pass (the step's gradient is accumulated over them;
     TRL's dapo loss normalises by the whole step's tokens, so the update is the same); 0: the
@@ -183,6 +191,10 @@ class GRPOStageConfig:
     """Who samples the rollouts: ``trainer`` (TRL's own generation, or vLLM with
     ``extra.use_vllm``) or ``bf16-copy`` (a bfloat16 copy of the policy, refreshed every step:
     for CPUs, where TRL generates in fp32; ``execverify.train.sampling``)."""
+    share_prompt: bool = True
+    """Run each prompt once per group in the loss's forward and backward passes, not once per
+    completion (``execverify.train.shared_prompt``: the same log-probabilities and gradients,
+    far fewer tokens); False: TRL's own pass."""
     log_rollouts_every: int = 10
     """Write every completion of every this many steps, with its reward, to
     ``<output_dir>/rollouts.jsonl`` (``execverify view`` shows them); 0: never."""
@@ -192,7 +204,8 @@ class GRPOStageConfig:
     def __post_init__(self) -> None:
         name = type(self).__name__
         _one_of(self, "sampler", SAMPLERS)
-        require_int(self, "log_rollouts_every", "lora_r", "micro_batch_size", low=0)
+        require_int(self, "log_rollouts_every", "lora_r", "lora_layers", "micro_batch_size",
+                    low=0)
         require_int(self, "lora_alpha")
         rollouts = self.prompts_per_step * self.num_generations
         if self.micro_batch_size and rollouts % self.micro_batch_size:

@@ -23,7 +23,13 @@ from execverify.data.records import Record
 from execverify.rewards.config import DEFAULT_CONFIG, RewardConfig
 from execverify.tasks.registry import get_task
 from execverify.train.config import GRPOStageConfig, Stage1Config
-from execverify.train.model import load_model, lora_config, precision, save_model
+from execverify.train.model import (
+    load_model,
+    lora_config,
+    precision,
+    release_memory_callback,
+    save_model,
+)
 from execverify.train.records import curriculum_order, load_records
 from execverify.train.rollouts import RolloutLog
 from execverify.train.sampling import PolicyCopySampler
@@ -126,6 +132,25 @@ class GRPOResult:
         part of the reward pays behind; None without combined rows)."""
         return self._mean("execverify_combined/output_gate")
 
+    def per_step(self) -> list[dict[str, Any]]:
+        """One row per logged step: the step, its mean reward, its share of groups with
+        unequal rewards, its share of combined completions past the output gate and their
+        mean step accuracy (None where the step logged no such value)."""
+        keys = {"reward": "reward", "varied_group_share": "frac_reward_zero_std",
+                "output_gate_share": "execverify_combined/output_gate",
+                "gated_step_accuracy": "execverify_combined/gated_step_accuracy"}
+        rows = []
+        for row in self.log_history:
+            if "reward" not in row:
+                continue
+            out = {"step": row.get("step")}
+            for name, key in keys.items():
+                value = row.get(key)
+                out[name] = (1.0 - value if value is not None and name == "varied_group_share"
+                             else value)
+            rows.append(out)
+        return rows
+
     def _mean(self, key: str) -> float | None:
         values = [row[key] for row in self.log_history if key in row]
         return sum(values) / len(values) if values else None
@@ -137,7 +162,7 @@ class GRPOResult:
 
         out = {"steps": self.steps, "output_dir": self.output_dir,
                "reward_mean": self.reward_mean, "varied_group_share": self.varied_group_share,
-               "output_gate_share": self.output_gate_share}
+               "output_gate_share": self.output_gate_share, "per_step": self.per_step()}
         selection = selection_summary(self.output_dir)
         if selection:
             out["selection"] = selection
@@ -186,16 +211,20 @@ def grpo_trainer(config: GRPOStageConfig, rows: list[dict[str, Any]], rewards: S
     from datasets import Dataset
     from trl import GRPOTrainer
 
+    from execverify.train.shared_prompt import shared_prompt_trainer
+
+    trainer_class = shared_prompt_trainer() if config.share_prompt else GRPOTrainer
     if model is None or tokenizer is None:
         model, tokenizer = load_model(config.model, model, tokenizer)
     sampler = PolicyCopySampler(config.seed) if config.sampler == "bf16-copy" else None
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*rollout_func.*experimental")
-        return GRPOTrainer(model=model, reward_funcs=list(rewards),
+        return trainer_class(model=model, reward_funcs=list(rewards),
                            args=grpo_arguments(config, shuffle),
                            train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
-                           callbacks=list(callbacks) or None, rollout_func=sampler,
-                           peft_config=lora_config(config))
+                           callbacks=[*callbacks, release_memory_callback()],
+                           rollout_func=sampler,
+                           peft_config=lora_config(config, model))
 
 
 def run_grpo(config: GRPOStageConfig, build: Callable[[], Any]) -> GRPOResult:

@@ -43,15 +43,35 @@ def precision() -> dict[str, Any]:
     return {"bf16": bf16, "use_cpu": not cuda}
 
 
-def lora_config(config: Any) -> Any:
+def lora_config(config: Any, model: Any = None) -> Any:
     """A peft ``LoraConfig`` of rank ``config.lora_r`` on every linear layer, or None (full
-    fine-tuning) when it is 0; any stage's config (SFT, GRPO) with ``lora_r``/``lora_alpha``."""
+    fine-tuning) when it is 0; any stage's config (SFT, GRPO) with ``lora_r``/``lora_alpha``.
+
+    A config with ``lora_layers`` N > 0 (GRPO) puts the adapters on the linear layers of the
+    last N of ``model``'s transformer layers only: the backward pass then stops there, and only
+    those layers' activations are kept for it."""
     if config.lora_r == 0:
         return None
     from peft import LoraConfig
 
+    last = getattr(config, "lora_layers", 0)
+    if not last or model is None:
+        return LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha,
+                          target_modules="all-linear", task_type="CAUSAL_LM")
+    layers = model.config.num_hidden_layers
     return LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha,
-                      target_modules="all-linear", task_type="CAUSAL_LM")
+                      target_modules=sorted(_layer_linears(model)), task_type="CAUSAL_LM",
+                      layers_to_transform=list(range(max(0, layers - last), layers)))
+
+
+def _layer_linears(model: Any) -> set[str]:
+    """The names of the linear modules inside the transformer layers (``q_proj``, ...):
+    every linear but the output head, as peft's ``all-linear`` picks them."""
+    import torch
+
+    head = model.get_output_embeddings()
+    return {name.rsplit(".", 1)[-1] for name, module in model.named_modules()
+            if isinstance(module, torch.nn.Linear) and module is not head}
 
 
 def save_model(trainer: Any, config: Any) -> None:
@@ -63,3 +83,29 @@ def save_model(trainer: Any, config: Any) -> None:
     merged = trainer.model.merge_and_unload()
     merged.save_pretrained(config.output_dir)
     trainer.processing_class.save_pretrained(config.output_dir)
+
+
+def release_memory() -> None:
+    """Hand freed memory back to the system: collect cycles, then ``malloc_trim`` (glibc keeps
+    freed heap pages otherwise, so a long run's resident memory creeps up step by step, and a
+    phase's peak sits on top of the last one's)."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
+    except (OSError, AttributeError, TypeError):
+        pass  # not glibc: nothing to trim
+
+
+def release_memory_callback() -> Any:
+    """A transformers ``TrainerCallback`` that calls ``release_memory`` after every step."""
+    from transformers import TrainerCallback
+
+    class ReleaseMemory(TrainerCallback):
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            release_memory()
+
+    return ReleaseMemory()

@@ -54,16 +54,20 @@ class ReasoningExample:
         return [*as_chat(self.prompt), {"role": "assistant", "content": self.completion}]
 
 
-def narrate(record: Record, trace: Trace, max_steps: int = MAX_STEPS) -> str:
+def narrate(record: Record, trace: Trace, max_steps: int = MAX_STEPS, terse: bool = False
+            ) -> str:
     """The trace as short sentences, one per executed line, ending with the returned value.
 
     A line's source text is quoted on its first run only; later runs name the line and what
     changed, which keeps loops from filling the small model's context with repeated code.
+    ``terse`` repeats neither the call nor the source (the prompt shows both): every line is
+    named by its number and what changed (a level 1-2 narration in about two thirds of the
+    tokens), since every token a policy writes is paid for again in each GRPO step on a CPU.
     """
     lines = ProgramLines.parse(record.program)
-    out = [f"Call {record.entry}({_short(record.args)})."]
+    out = [] if terse else [f"Call {record.entry}({_short(record.args)})."]
     for step in trace.steps[:max_steps]:
-        out.append(_step_sentence(step, lines))
+        out.append(_step_sentence(step, lines, terse))
     hidden = len(trace.steps) - max_steps
     if hidden > 0:
         out.append(f"... {hidden} more steps run in the same way.")
@@ -71,10 +75,12 @@ def narrate(record: Record, trace: Trace, max_steps: int = MAX_STEPS) -> str:
     return "\n".join(out)
 
 
-def _step_sentence(step: Step, lines: ProgramLines) -> str:
+def _step_sentence(step: Step, lines: ProgramLines, terse: bool = False) -> str:
     where = f" in {step.func}" if step.depth > 0 else ""
     if step.hit == 1:
-        sentence = f"Line {step.line}{where}: {lines.text(step.line)}"
+        sentence = f"Line {step.line}{where}"
+        if not terse:
+            sentence += f": {lines.text(step.line)}"
     else:
         sentence = f"Line {step.line}{where} ({ordinal(step.hit)} run)"
     changes = [f"{name} = {_short(value[0])} ({value[1]})"
@@ -90,8 +96,10 @@ def _short(value: str) -> str:
     return value[: MAX_VALUE_CHARS - 3] + "..."
 
 
-def input_reasoning(record: Record) -> str:
+def input_reasoning(record: Record, terse: bool = False) -> str:
     """Why the recorded arguments answer the input question: run them forwards."""
+    if terse:
+        return f"{record.entry}({record.args}) returns {_short(record.output)}."
     return (
         f"We need arguments for which {record.entry} returns {_short(record.output)}.\n"
         f"Try {record.entry}({record.args}): running it returns {_short(record.output)}, "
@@ -100,21 +108,21 @@ def input_reasoning(record: Record) -> str:
 
 
 def candidates(record: Record, trace: Trace, max_steps: int = MAX_STEPS,
-               templates: str = "method") -> list[tuple[str, str, str]]:
+               templates: str = "method", terse: bool = False) -> list[tuple[str, str, str]]:
     """Unverified ``(task, prompt, completion)`` texts for one record and its trace: the
     prompts are the tasks' own (``execverify.tasks``, worded by ``templates``), as stage 1 and
-    evaluation ask them."""
+    evaluation ask them; ``terse`` as in ``narrate``."""
     out = []
     combined, inputs = get_task("combined", templates), get_task("input", templates)
     prompt = combined.prompt(record)
     if prompt is not None:
         out.append(("combined", prompt,
-                    expected_completion(record, narrate(record, trace, max_steps))))
+                    expected_completion(record, narrate(record, trace, max_steps, terse))))
     prompt = inputs.prompt(record)
     if prompt is not None:
         question = inputs.questions(record)[0]
         out.append(("input", prompt,
-                    expected_single_completion(question, input_reasoning(record))))
+                    expected_single_completion(question, input_reasoning(record, terse))))
     return out
 
 
@@ -125,14 +133,15 @@ def full_score(task: str, config: RewardConfig) -> float:
 
 def verified_examples(records: Sequence[Record], traces: Sequence[Trace] | None = None, *,
                       config: RewardConfig = DEFAULT_CONFIG, sandbox: Any = None,
-                      max_steps: int = MAX_STEPS, templates: str = "method"
-                      ) -> list[ReasoningExample]:
+                      max_steps: int = MAX_STEPS, templates: str = "method",
+                      terse: bool = False) -> list[ReasoningExample]:
     """Verified examples for ``records``: only texts our reward scores in full are kept.
 
     ``traces`` are the records' recorded executions, in order; without them each call is traced
     again in the sandbox (records do not store their traces). Records whose call no longer
     traces cleanly are skipped. ``max_steps`` caps the narrated steps (shorter texts make
-    every later generation cheaper, which decides what a CPU run can afford).
+    every later generation cheaper, which decides what a CPU run can afford), and so does
+    ``terse`` (``narrate``).
     """
     traces = list(traces) if traces is not None else _trace(records, sandbox)
     if len(traces) != len(records):
@@ -140,7 +149,8 @@ def verified_examples(records: Sequence[Record], traces: Sequence[Trace] | None 
                          f"traces for {len(records)} records.")
     pending = [(rec, task, prompt, completion)
                for rec, trace in zip(records, traces) if trace.ok
-               for task, prompt, completion in candidates(rec, trace, max_steps, templates)]
+               for task, prompt, completion in candidates(rec, trace, max_steps, templates,
+                                                          terse)]
     scores = score_batch([p[3] for p in pending], [p[0] for p in pending],
                          [p[1] for p in pending], config, sandbox=sandbox)
     return [ReasoningExample(rec.id, task, prompt, completion, result.score)

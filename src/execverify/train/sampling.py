@@ -63,12 +63,18 @@ class PolicyCopySampler:
 
 def bf16_copy(model: Any) -> Any:
     """A frozen bfloat16 copy of ``model`` to sample from; a peft model's adapter is merged
-    into the copy's weights (the model itself is left as it is)."""
+    into the copy's weights (the model itself is left as it is).
+
+    A forward patched onto the instance (TRL's fused log-prob head) is dropped from the copy:
+    its closure calls the *original* model's forward, so the copy would sample with the fp32
+    policy, not with itself; generation needs the class's own forward."""
     import torch
 
     clone = copy.deepcopy(model)
     if hasattr(clone, "merge_and_unload"):
         clone = clone.merge_and_unload()
+    for module in clone.modules():
+        vars(module).pop("forward", None)
     clone = clone.to(torch.bfloat16)
     clone.requires_grad_(False)
     return clone

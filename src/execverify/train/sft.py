@@ -21,7 +21,13 @@ from execverify.data.dataset import write_atomic
 from execverify.data.records import Record
 from execverify.tasks import as_chat
 from execverify.train.config import TEACHER_ROUTES, SFTConfig
-from execverify.train.model import load_model, lora_config, precision, save_model
+from execverify.train.model import (
+    load_model,
+    lora_config,
+    precision,
+    release_memory_callback,
+    save_model,
+)
 from execverify.train.reasoning import ReasoningExample, verified_examples
 from execverify.train.records import load_records
 from execverify.train.tracking import CHECKPOINTS_KEPT, report_to, run_stage
@@ -100,7 +106,8 @@ def build_sft_trainer(config: SFTConfig, examples: Sequence[ReasoningExample], *
                          "levels).")
     return SFTTrainer(model=model, args=sft_arguments(config),
                       train_dataset=Dataset.from_list(sft_rows(examples)),
-                      processing_class=tokenizer, peft_config=lora_config(config))
+                      processing_class=tokenizer, peft_config=lora_config(config),
+                      callbacks=[release_memory_callback()])
 
 
 def sft_examples(config: SFTConfig, records: Sequence[Record], *, sandbox: Any = None
@@ -109,7 +116,8 @@ def sft_examples(config: SFTConfig, records: Sequence[Record], *, sandbox: Any =
     examples: list[ReasoningExample] = []
     if config.route in ("trace", "both"):
         examples += verified_examples(list(records), sandbox=sandbox, templates=config.templates,
-                                      max_steps=config.reasoning_steps)
+                                      max_steps=config.reasoning_steps,
+                                      terse=config.terse_reasoning)
     if config.route in TEACHER_ROUTES:
         from execverify.train.teacher import teacher_route
 
