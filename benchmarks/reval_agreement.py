@@ -274,20 +274,18 @@ def _question_ids(task_rows: list[dict], task: str) -> list[str]:
 
 
 def _describe(values):
+    """REval's actual state in our JSON form (``reval_trace.describe_state``, the one both
+    sides are compared in), with REval's own ``Nil`` and non-list values mapped first."""
     from dynamics import Nil
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # REval's venv
+    from execverify.eval.reval_trace import describe_state
 
     if values is Nil:
         return "Nil"
     if not isinstance(values, list):
         return {"not_a_list": repr(values)}
-    out = []
-    for v in values:
-        try:
-            text = repr(v)
-        except Exception as exc:
-            text = f"<repr failed: {type(exc).__name__}>"
-        out.append([text, f"{type(v).__module__}.{type(v).__qualname__}"])
-    return out
+    return describe_state(values, limit=sys.maxsize)
 
 
 def reference_child(task: str, prompt_type: str, answers_path: str, out_path: str) -> None:

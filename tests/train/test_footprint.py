@@ -8,13 +8,12 @@ import json
 
 import pytest
 
-from execverify.tasks import TaskConfig, answer_block, build_record, render_combined
 from execverify.train.config import Stage1Config
 from execverify.train.grpo import train_stage1
 from execverify.train.rollouts import ROLLOUTS_FILE
 from execverify.train.tracking import DONE_FILE
 
-from .test_grpo_smoke import PROGRAM, teach_half_right
+from .test_grpo_smoke import half_right
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("peft")
@@ -29,11 +28,7 @@ def test_lora_in_micro_batches_saves_a_merged_model_and_small_checkpoints(tmp_pa
     by default is test_tracking's."""
     from transformers import AutoModelForCausalLM
 
-    record = build_record(PROGRAM, "f", "[5, 7]", level=1, source="builtin", id="lora-0",
-                          config=TaskConfig(kinds=("output",)))
-    model, tokenizer = tiny_model
-    teach_half_right(model, tokenizer, render_combined(record), answer_block(["[10, 14]"]),
-                     answer_block(["[10, 15]"]))
+    record, model, tokenizer = half_right(tiny_model, "lora-0")
     full = sum(p.numel() * 4 for p in model.parameters())  # fp32 bytes of the whole model
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
     out = tmp_path / "stage1"
@@ -69,11 +64,7 @@ def test_lora_on_the_last_layers_changes_only_those_layers(tmp_path, tiny_model)
 
     from execverify.train.model import lora_config
 
-    record = build_record(PROGRAM, "f", "[5, 7]", level=1, source="builtin", id="last-0",
-                          config=TaskConfig(kinds=("output",)))
-    model, tokenizer = tiny_model
-    teach_half_right(model, tokenizer, render_combined(record), answer_block(["[10, 14]"]),
-                     answer_block(["[10, 15]"]))
+    record, model, tokenizer = half_right(tiny_model, "last-0")
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
     config = Stage1Config(output_dir=str(tmp_path), input_share=0.0, num_generations=4,
                           prompts_per_step=2, max_steps=2, learning_rate=1e-2,

@@ -64,6 +64,17 @@ def teach_half_right(model, tokenizer, prompt: str, right: str, wrong: str, step
     return loss.item()
 
 
+def half_right(tiny_model, id: str):
+    """``(record, model, tokenizer)``: the loop record (output question only) and the tiny model
+    taught to answer its combined prompt right ([10, 14]) half the time."""
+    record = build_record(PROGRAM, "f", "[5, 7]", level=1, source="builtin", id=id,
+                          config=TaskConfig(kinds=("output",)))
+    model, tokenizer = tiny_model
+    teach_half_right(model, tokenizer, render_combined(record), answer_block(["[10, 14]"]),
+                     answer_block(["[10, 15]"]))
+    return record, model, tokenizer
+
+
 def test_a_few_grpo_steps_move_the_weights_with_our_rewards(tmp_path, tiny_model):
     record = build_record(PROGRAM, "f", "[5, 7]", level=1, source="builtin", id="smoke-0",
                           config=TaskConfig(kinds=("output",)))

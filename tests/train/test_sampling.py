@@ -13,22 +13,17 @@ import pytest
 
 from execverify.rewards.score import ScoreResult
 from execverify.rewards.trl import ScoredBatch
-from execverify.tasks import TaskConfig, answer_block, build_record, render_combined
 from execverify.train.config import Stage1Config
 from execverify.train.grpo import build_stage1_trainer
 from execverify.train.rollouts import ROLLOUTS_FILE, RolloutLog
 
-from .test_grpo_smoke import PROGRAM, teach_half_right
+from .test_grpo_smoke import half_right
 
 torch = pytest.importorskip("torch")
 
 
 def test_grpo_learns_from_the_bf16_copy_and_logs_every_rollout(tmp_path, tiny_model):
-    record = build_record(PROGRAM, "f", "[5, 7]", level=1, source="builtin", id="copy-0",
-                          config=TaskConfig(kinds=("output",)))
-    model, tokenizer = tiny_model
-    teach_half_right(model, tokenizer, render_combined(record), answer_block(["[10, 14]"]),
-                     answer_block(["[10, 15]"]))
+    record, model, tokenizer = half_right(tiny_model, "copy-0")
     config = Stage1Config(output_dir=str(tmp_path), input_share=0.0, num_generations=4,
                           prompts_per_step=2, max_steps=3, learning_rate=1e-3,
                           max_completion_length=32, logging_steps=1, save_steps=100,

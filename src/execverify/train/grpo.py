@@ -136,19 +136,16 @@ class GRPOResult:
         """One row per logged step: the step, its mean reward, its share of groups with
         unequal rewards, its share of combined completions past the output gate and their
         mean step accuracy (None where the step logged no such value)."""
-        keys = {"reward": "reward", "varied_group_share": "frac_reward_zero_std",
-                "output_gate_share": "execverify_combined/output_gate",
-                "gated_step_accuracy": "execverify_combined/gated_step_accuracy"}
         rows = []
         for row in self.log_history:
             if "reward" not in row:
                 continue
-            out = {"step": row.get("step")}
-            for name, key in keys.items():
-                value = row.get(key)
-                out[name] = (1.0 - value if value is not None and name == "varied_group_share"
-                             else value)
-            rows.append(out)
+            equal = row.get("frac_reward_zero_std")
+            rows.append({"step": row.get("step"), "reward": row["reward"],
+                         "varied_group_share": None if equal is None else 1.0 - equal,
+                         "output_gate_share": row.get("execverify_combined/output_gate"),
+                         "gated_step_accuracy":
+                             row.get("execverify_combined/gated_step_accuracy")})
         return rows
 
     def _mean(self, key: str) -> float | None:

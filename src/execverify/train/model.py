@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 
@@ -55,13 +56,13 @@ def lora_config(config: Any, model: Any = None) -> Any:
     from peft import LoraConfig
 
     last = getattr(config, "lora_layers", 0)
-    if not last or model is None:
-        return LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha,
-                          target_modules="all-linear", task_type="CAUSAL_LM")
-    layers = model.config.num_hidden_layers
-    return LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha,
-                      target_modules=sorted(_layer_linears(model)), task_type="CAUSAL_LM",
-                      layers_to_transform=list(range(max(0, layers - last), layers)))
+    where: dict[str, Any] = {"target_modules": "all-linear"}
+    if last and model is not None:  # peft takes a layer list only with named modules
+        layers = model.config.num_hidden_layers
+        where = {"target_modules": sorted(_layer_linears(model)),
+                 "layers_to_transform": list(range(max(0, layers - last), layers))}
+    return LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, task_type="CAUSAL_LM",
+                      **where)
 
 
 def _layer_linears(model: Any) -> set[str]:
@@ -89,15 +90,21 @@ def release_memory() -> None:
     """Hand freed memory back to the system: collect cycles, then ``malloc_trim`` (glibc keeps
     freed heap pages otherwise, so a long run's resident memory creeps up step by step, and a
     phase's peak sits on top of the last one's)."""
-    import ctypes
-    import ctypes.util
     import gc
 
     gc.collect()
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
-    except (OSError, AttributeError, TypeError):
-        pass  # not glibc: nothing to trim
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim`` from the running process's own symbols (None elsewhere), looked
+    up once: ``release_memory`` runs after every training step."""
+    import ctypes
+
+    return getattr(ctypes.CDLL(None), "malloc_trim", None)
 
 
 def release_memory_callback() -> Any:

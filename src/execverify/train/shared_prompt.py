@@ -20,19 +20,15 @@ one-token prompts) falls back to TRL's own pass.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 
+@functools.cache
 def shared_prompt_trainer() -> type:
     """TRL's ``GRPOTrainer`` with the shared-prompt log-prob pass (a class made on first use:
     TRL is imported only here)."""
-    global _TRAINER
-    if _TRAINER is None:
-        _TRAINER = _make_trainer()
-    return _TRAINER
-
-
-_TRAINER: type | None = None
+    return _make_trainer()
 
 
 def _make_trainer() -> type:
