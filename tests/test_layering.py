@@ -33,7 +33,7 @@ PACKAGE = SRC / "execverify"
 DESIGN = ROOT / "docs" / "design.md"
 
 ABOVE_REWARDS = ("execverify.synth", "execverify.models", "execverify.eval", "execverify.train",
-                 "execverify.demo")
+                 "execverify.demo", "execverify.study")
 
 ONLY: dict[str, tuple[str, ...]] = {
     # importer -> the only execverify modules it may import (packages by prefix)
@@ -50,11 +50,13 @@ NEVER: dict[str, tuple[str, ...]] = {
     "execverify.tasks": ABOVE_REWARDS,
     "execverify.rewards": ABOVE_REWARDS,
     "execverify.data": ABOVE_REWARDS,
-    "execverify.synth": ("execverify.eval", "execverify.train", "execverify.demo"),
-    "execverify.eval": ("execverify.train", "execverify.demo"),
-    "execverify.train": ("execverify.demo",),
+    "execverify.synth": ("execverify.eval", "execverify.train", "execverify.demo",
+                         "execverify.study"),
+    "execverify.eval": ("execverify.train", "execverify.demo", "execverify.study"),
+    "execverify.train": ("execverify.demo", "execverify.study"),
+    "execverify.demo": ("execverify.study",),
     "execverify.view": ("execverify.synth", "execverify.models", "execverify.train",
-                        "execverify.demo"),
+                        "execverify.demo", "execverify.study"),
 }
 ENGINE_LIBRARIES = ("trl", "verl", "openrlhf", "transformers", "peft", "accelerate", "vllm",
                     "ray", "deepspeed")

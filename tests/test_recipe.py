@@ -191,3 +191,15 @@ def test_reward_config_from_keyword_arguments():
         RewardConfig(scale=3.0))
     with pytest.raises(ConfigError, match=r"RewardConfig\.scale"):
         reward_config({"scale": 0})
+
+
+def test_the_repository_copies_of_the_recipes_are_the_packaged_ones():
+    """``configs/`` holds a copy of every packaged recipe, for reading and editing beside the
+    code; a copy that drifted would run something other than what the docs describe."""
+    from pathlib import Path
+
+    from execverify.config import RECIPES
+
+    copies = Path(__file__).resolve().parents[1] / "configs"
+    for packaged in RECIPES.glob("*.yaml"):
+        assert (copies / packaged.name).read_text() == packaged.read_text(), packaged.name

@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from execverify import __version__
@@ -25,6 +26,7 @@ VERB_MODULES: dict[str, str] = {
     "eval": "execverify.eval.cli",
     "train": "execverify.train.cli",
     "demo": "execverify.demo.cli",
+    "study": "execverify.study.cli",
     "view": "execverify.view.cli",
 }
 
@@ -76,6 +78,33 @@ def add_recipe_arguments(parser: argparse.ArgumentParser, default: str | None = 
                         + (f"; default {default}" if default else "; default: the built-in "
                            "defaults"))
     intermixed(parser)
+
+
+def add_job_arguments(parser: argparse.ArgumentParser, default: str, section: str) -> None:
+    """What a whole-pipeline verb (``demo``, ``study``) takes: a recipe and overrides,
+    ``--out`` (the ``<section>.out`` field), ``--dry-run`` and ``--no-progress``."""
+    add_recipe_arguments(parser, default)
+    parser.add_argument("--out", metavar="DIR", help=f"output folder (default: {section}.out)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the resolved configs and exit")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+@contextmanager
+def job_errors(verb: str) -> Iterator[None]:
+    """A job's expected failures as one-line ``CliError``s: a bad recipe value, a missing
+    optional dependency, a bad value or an unreadable file."""
+    from execverify.config import ConfigError
+
+    try:
+        yield
+    except ConfigError as exc:
+        raise CliError(f"{verb}: {exc}") from exc
+    except ImportError as exc:
+        raise CliError(f"{verb} needs {exc.name or 'torch/transformers/trl'}; install it "
+                       "with: pip install 'execverify[train,eval]'") from exc
+    except (ValueError, OSError) as exc:
+        raise CliError(f"{verb}: {' '.join(str(exc).split())}") from exc
 
 
 def split_overrides(items: Sequence[str]) -> tuple[list[str], list[str]]:

@@ -56,6 +56,7 @@ SECTIONS: dict[str, str] = {
     "stage2": "execverify.train.config:Stage2Config",
     "verl": "execverify.train.config:VerlConfig",
     "demo": "execverify.train.config:DemoConfig",
+    "study": "execverify.study.config:StudyConfig",
 }
 """Every recipe section and the dataclass it builds (imported when the section is read)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from execverify.cli import CliError, add_recipe_arguments
+from execverify.cli import add_job_arguments, job_errors
 
 DEFAULT_RECIPE = "cpu-demo"
 
@@ -23,31 +23,18 @@ def register(sub: Any) -> None:
         description="Run the whole method small on this machine with the built-in model and "
         "write a before/after table and plots (resumes after a kill).",
     )
-    add_recipe_arguments(parser, DEFAULT_RECIPE)
-    parser.add_argument("--out", metavar="DIR", help="output folder (default: demo.out)")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="print the resolved configs and exit")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_job_arguments(parser, DEFAULT_RECIPE, "demo")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from execverify.config import ConfigError
-
     overrides = list(args.overrides) + ([f"demo.out={args.out}"] if args.out else [])
-    try:
+    with job_errors("demo"):
         if args.dry_run:
             return _print_configs(args.config, overrides)
         from execverify.demo.run import run_demo
 
         run_demo(args.config, overrides, progress=not args.no_progress)
-    except ConfigError as exc:
-        raise CliError(f"demo: {exc}") from exc
-    except ImportError as exc:
-        raise CliError(f"demo needs {exc.name or 'torch/transformers/trl'}; install it with: "
-                       "pip install 'execverify[train,eval]'") from exc
-    except (ValueError, OSError) as exc:
-        raise CliError(f"demo: {' '.join(str(exc).split())}") from exc
     return 0
 
 

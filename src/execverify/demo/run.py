@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -72,23 +73,23 @@ def run_demo(recipe: str | Path | None = None, overrides: Sequence[str] | dict[s
     say(f"demo: {data.train_records} training records; held out {data.heldout_records} "
         f"records asking {data.heldout_questions} questions")
     result = DemoResult(out=out, data=data)
+    runs = demo_benchmarks(demo, data)
     plan: list[tuple[str, Callable[[], Any]]] = [
-        ("eval base", lambda: evaluate_stage(demo, data, demo.model, out / "eval" / "base",
-                                             progress)),
-        ("sft", lambda: _sft(sft)),
+        ("eval base", partial(evaluate_stage, demo, runs, demo.model, out / "eval" / "base",
+                              progress)),
+        ("sft", partial(run_sft, sft)),
     ]
     if demo.eval_after_sft:
-        plan.append(("eval sft", lambda: evaluate_stage(demo, data, sft.output_dir,
-                                                        out / "eval" / "sft", progress)))
+        plan.append(("eval sft", partial(evaluate_stage, demo, runs, sft.output_dir,
+                                         out / "eval" / "sft", progress)))
     reward = load_section("reward", recipe, overrides, plain=False)
-    plan += [("stage1", lambda: _stage1(stage1, reward)),
-             ("eval final", lambda: evaluate_stage(demo, data, stage1.output_dir,
-                                                   out / "eval" / "final", progress))]
+    plan += [("stage1", partial(run_stage1, stage1, reward)),
+             ("eval final", partial(evaluate_stage, demo, runs, stage1.output_dir,
+                                    out / "eval" / "final", progress))]
     for name, step in plan:
         say(f"demo: {name} ...")
         with timer.phase(name):
-            value = step()
-        release_memory()
+            value = run_phase(step, demo.isolate_phases)
         if name.startswith("eval"):
             result.evals[name.split()[1]] = value
         else:
@@ -99,28 +100,46 @@ def run_demo(recipe: str | Path | None = None, overrides: Sequence[str] | dict[s
     return result
 
 
-def evaluate_stage(demo: DemoConfig, data: DemoData, model: str, folder: Path,
-                   progress: bool) -> dict[str, dict[str, Any]]:
-    """Held-out synthetic (chat) and the CRUXEval-O subset for one model; each benchmark's
-    ``results.json`` is reused when present, so a resumed demo does not evaluate twice."""
+@dataclass(frozen=True)
+class EvalRun:
+    """One benchmark a stage is evaluated on: its folder name, the benchmark, the prompt
+    format and the generation budget."""
+
+    name: str
+    bench: Any
+    prompt_format: str
+    max_new_tokens: int
+
+
+def demo_benchmarks(demo: DemoConfig, data: DemoData) -> list[EvalRun]:
+    """Held-out synthetic (chat) and, unless its limit is 0, the CRUXEval-O subset."""
     from execverify.eval.cruxeval import CRUXEvalOutput
     from execverify.eval.synthetic import Synthetic
 
-    runs = [("synthetic", Synthetic(str(data.heldout), tasks=demo.heldout_tasks,
-                                    templates=demo.templates), "chat")]
+    runs = [EvalRun("synthetic", Synthetic(str(data.heldout), tasks=demo.heldout_tasks,
+                                           templates=demo.templates), "chat",
+                    demo.eval_max_new_tokens)]
     if demo.cruxeval_limit:
-        runs.append(("cruxeval-o", CRUXEvalOutput(limit=demo.cruxeval_limit),
-                     demo.cruxeval_format))
+        runs.append(EvalRun("cruxeval-o", CRUXEvalOutput(limit=demo.cruxeval_limit),
+                            demo.cruxeval_format, demo.eval_max_new_tokens))
+    return runs
+
+
+def evaluate_stage(demo: DemoConfig, runs: Sequence[EvalRun], model: str, folder: Path,
+                   progress: bool) -> dict[str, dict[str, Any]]:
+    """Each of ``runs`` for one model, into ``folder/<name>``: benchmark name -> aggregates.
+    A benchmark's ``results.json`` is reused when present, so a resumed run does not
+    evaluate twice (and a killed one resumes from its generation cache)."""
     out: dict[str, dict[str, Any]] = {}
     backend = None
-    for name, bench, prompt_format in runs:
-        done = folder / name / "results.json"
+    for run in runs:
+        done = folder / run.name / "results.json"
         if done.is_file():
             doc = json.loads(done.read_text(encoding="utf-8"))
         else:
             backend = backend or _backend(model, demo.eval_batch_size)
-            doc = _evaluate(bench, model, prompt_format, demo, folder / name, backend, progress)
-        out[name] = doc["benchmarks"][0]["aggregates"]
+            doc = _evaluate(run, model, demo, folder / run.name, backend, progress)
+        out[run.name] = doc["benchmarks"][0]["aggregates"]
     return out
 
 
@@ -138,17 +157,18 @@ def _backend(model: str, batch_size: int) -> Any:
     return load_backend("transformers", model, **options)
 
 
-def _evaluate(bench: Any, model: str, prompt_format: str, demo: DemoConfig, folder: Path,
-              backend: Any, progress: bool) -> dict[str, Any]:
+def _evaluate(run: EvalRun, model: str, demo: DemoConfig, folder: Path, backend: Any,
+              progress: bool) -> dict[str, Any]:
     from execverify.eval.runner import RunConfig, evaluate
 
-    config = RunConfig(model=model, max_new_tokens=demo.eval_max_new_tokens,
-                       batch_size=demo.eval_batch_size, prompt_format=prompt_format,
+    config = RunConfig(model=model, max_new_tokens=run.max_new_tokens,
+                       batch_size=demo.eval_batch_size, prompt_format=run.prompt_format,
                        out_dir=folder, seed=demo.seed, progress=progress)
-    return evaluate([bench], config, backend=backend)
+    return evaluate([run.bench], config, backend=backend)
 
 
-def _sft(config: SFTConfig) -> dict[str, Any]:
+def run_sft(config: SFTConfig) -> dict[str, Any]:
+    """Train (or resume, or read back) an SFT stage; what its ``done.json`` records."""
     from execverify.train.sft import train_sft
 
     r = train_sft(config)
@@ -156,10 +176,32 @@ def _sft(config: SFTConfig) -> dict[str, Any]:
             "output_dir": r.output_dir}
 
 
-def _stage1(config: Stage1Config, reward: Any) -> dict[str, Any]:
+def run_stage1(config: Stage1Config, reward: Any) -> dict[str, Any]:
+    """Train (or resume, or read back) stage 1; what its ``done.json`` records."""
     from execverify.train.grpo import train_stage1
 
     return train_stage1(config, reward=reward).summary()
+
+
+def run_phase(step: Callable[[], Any], isolated: bool) -> Any:
+    """``step()``, in a fresh process when ``isolated`` (``demo.isolate_phases``).
+
+    In one process each phase's peak sits on top of what the phases before it left behind:
+    glibc keeps much of a freed heap even after ``malloc_trim``, and the demo's process grew
+    to 5 GB over phases that each peak near 4 GB alone. A spawned process per phase returns all
+    of it to the system when it ends, at the cost of importing torch again (seconds). ``step``
+    must pickle: a module-level function or a ``functools.partial`` of one, with config
+    arguments. Progress and logs go to the same terminal; an exception comes back raised."""
+    if not isolated:
+        value = step()
+        release_memory()
+        return value
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1,
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(step).result()
 
 
 def footprint(out: Path) -> dict[str, float]:

@@ -211,16 +211,53 @@ def _read_generations(path: Path) -> dict[str, list[str]]:
 
 
 def _compare(paths: list[str]) -> int:
+    """Two results files side by side; a study's results.json alone prints its arm and
+    pairwise tables, and ``STUDY/results.json:ARM`` stands for one of its arms."""
     from execverify.cli import CliError
     from execverify.eval.report import compare_markdown
+
+    if len(paths) == 1 and _is_study(paths[0]):
+        from execverify.study.markdown import study_tables
+        from execverify.study.report import load_study_results
+
+        print(study_tables(load_study_results(paths[0])), end="")
+        return 0
+    if len(paths) != 2:
+        raise CliError(f"eval compare needs two results files (or one study's results.json); "
+                       f"got {len(paths)}")
+    a, b = (_compared(p) for p in paths)
+    print(compare_markdown(a, b, names=(_label(paths[0]) or "A", _label(paths[1]) or "B")),
+          end="")
+    return 0
+
+
+def _is_study(path: str) -> bool:
+    """Whether ``path`` is a study's results.json (read once more by the caller)."""
+    try:
+        head = Path(path).read_text(encoding="utf-8")[:200]
+    except OSError:
+        return False
+    return '"execverify.study/' in head
+
+
+def _compared(spec: str) -> dict[str, Any]:
+    """An evaluation run's results document, or a study arm's (``PATH:ARM``) shaped like one."""
     from execverify.eval.schema import load_results
 
-    if len(paths) != 2:
-        raise CliError(f"eval compare needs two results files; got {len(paths)}")
-    a, b = (load_results(p) for p in paths)
-    print(compare_markdown(a, b, names=(Path(paths[0]).parent.name or "A",
-                                        Path(paths[1]).parent.name or "B")), end="")
-    return 0
+    path, sep, arm = spec.rpartition(":")
+    if sep and arm and _is_study(path):
+        from execverify.study.report import arm_document, load_study_results
+
+        return arm_document(load_study_results(path), arm)
+    if _is_study(spec):
+        raise ValueError(f"{spec!r} is a study: name an arm (`{spec}:whitebox`), or compare "
+                         "its arms with `eval compare` on it alone")
+    return load_results(spec)
+
+
+def _label(spec: str) -> str:
+    path, sep, arm = spec.rpartition(":")
+    return arm if sep and _is_study(path) else Path(spec).parent.name
 
 
 def _list() -> int:

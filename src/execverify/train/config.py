@@ -374,6 +374,10 @@ class DemoConfig:
     """Held-out prompts per record: the combined white-box prompt and/or input prediction."""
     eval_after_sft: bool = True
     """Also evaluate between the warm-up and GRPO, to tell their effects apart."""
+    isolate_phases: bool = True
+    """Run each training and evaluation phase in a fresh process, so the peak memory is the
+    largest phase's rather than what the phases before it left behind (``demo.run.run_phase``);
+    false saves a few seconds of imports per phase (the tests' tiny runs)."""
     templates: str = "method"
     """The prompts' wording for every phase (the demo sets ``sft.templates`` and
     ``stage1.templates`` to it): ``method``, or ``compact`` (``execverify.tasks``)."""

@@ -171,9 +171,7 @@ def build_stage1_trainer(config: Stage1Config, records: Sequence[Record], *, mod
                   reward: RewardConfig = DEFAULT_CONFIG, callbacks: Sequence[Any] = ()) -> Any:
     """A ready ``GRPOTrainer``. ``model``/``tokenizer`` default to ``config.model`` (a folder,
     a hub name, or ``builtin``); ``reward_funcs`` default to ``default_rewards(reward)``."""
-    if config.curriculum:
-        records = curriculum_order(records, config.seed)
-    rows = stage1_rows(records, config.input_share, config.seed, config.templates)
+    rows = ordered_rows(config, records)
     if config.select_samples:
         model, tokenizer = load_model(config.model, model, tokenizer)
         rows = informative_rows(config, rows, model, tokenizer, reward)
@@ -181,6 +179,14 @@ def build_stage1_trainer(config: Stage1Config, records: Sequence[Record], *, mod
                else default_rewards(reward, rollout_log(config, "stage1")))
     return grpo_trainer(config, rows, rewards, model=model, tokenizer=tokenizer,
                         callbacks=callbacks, shuffle=not config.curriculum)
+
+
+def ordered_rows(config: Stage1Config, records: Sequence[Record]) -> list[dict[str, Any]]:
+    """Stage 1's rows for ``records`` in training order (curriculum order with
+    ``curriculum``), before the difficulty filter: what the filter probes."""
+    if config.curriculum:
+        records = curriculum_order(records, config.seed)
+    return stage1_rows(records, config.input_share, config.seed, config.templates)
 
 
 def informative_rows(config: Stage1Config, rows: list[dict[str, Any]], model: Any,
