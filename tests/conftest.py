@@ -37,3 +37,14 @@ def tiny_model():
                    "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16})
     torch.manual_seed(0)
     return LlamaForCausalLM(config), AutoTokenizer.from_pretrained(path)
+
+
+@pytest.fixture
+def tiny_model_dir(tmp_path, tiny_model):
+    """``tiny_model`` saved to a folder, for code that loads a model by path (the demo, the
+    study, the GPU script's dry run)."""
+    model, tokenizer = tiny_model
+    folder = tmp_path / "model"
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

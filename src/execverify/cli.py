@@ -73,8 +73,11 @@ def add_recipe_arguments(parser: argparse.ArgumentParser, default: str | None = 
     if overrides:
         parser.add_argument("overrides", nargs="*", metavar="SECTION.KEY=VALUE",
                             help="recipe overrides, e.g. synth.num=200 or reward.output_only=true")
+    from execverify.config import RECIPES
+
+    packaged = ", ".join(sorted(p.stem for p in RECIPES.glob("*.yaml")))
     parser.add_argument("--config", metavar="RECIPE", default=default,
-                        help="a recipe: a YAML file or a packaged name (cpu-demo, paper-7b)"
+                        help=f"a recipe: a YAML file or a packaged name ({packaged})"
                         + (f"; default {default}" if default else "; default: the built-in "
                            "defaults"))
     intermixed(parser)

@@ -61,7 +61,8 @@ SECTIONS: dict[str, str] = {
 """Every recipe section and the dataclass it builds (imported when the section is read)."""
 
 RECIPES = Path(__file__).parent / "recipes"
-"""Recipes packaged with execverify (``cpu-demo``, ``paper-7b``), usable by name anywhere."""
+"""Recipes packaged with execverify (``cpu-demo``, ``paper-7b``, ``study-cpu``, ``study-h200``),
+usable by name anywhere."""
 
 
 def section_class(section: str) -> type:

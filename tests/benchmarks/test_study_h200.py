@@ -60,11 +60,8 @@ def test_the_wheel_split_joins_back_to_the_same_bytes(tmp_path):
 
 @pytest.mark.slow
 @needs_bash
-def test_the_dry_run_writes_a_report_of_three_arms(tmp_path, tiny_model):
-    model, tokenizer = tiny_model
-    model_dir = tmp_path / "model"
-    model.save_pretrained(model_dir)
-    tokenizer.save_pretrained(model_dir)
+def test_the_dry_run_writes_a_report_of_three_arms(tmp_path, tiny_model_dir):
+    model_dir = tiny_model_dir
     out = tmp_path / "study"
     env = {**os.environ, "STUDY_H200_MODEL": str(model_dir), "STUDY_H200_PYTHON": sys.executable,
            "STUDY_H200_WORK": str(tmp_path / "work"), "TMPDIR": str(tmp_path)}

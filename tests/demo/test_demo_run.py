@@ -10,11 +10,8 @@ from execverify.demo import run_demo
 
 
 @pytest.mark.slow
-def test_the_demo_runs_every_phase_and_a_rerun_resumes(tmp_path, tiny_model):
-    model, tokenizer = tiny_model
-    model_dir = tmp_path / "model"
-    model.save_pretrained(model_dir)
-    tokenizer.save_pretrained(model_dir)
+def test_the_demo_runs_every_phase_and_a_rerun_resumes(tmp_path, tiny_model_dir):
+    model_dir = tiny_model_dir
     out = tmp_path / "demo"
     overrides = [f"demo.out={out}", f"demo.model={model_dir}", "demo.records=60",
                  "demo.heldout_records=6", "demo.min_heldout_questions=10",
@@ -42,7 +39,7 @@ def test_the_demo_runs_every_phase_and_a_rerun_resumes(tmp_path, tiny_model):
 
 
 @pytest.mark.slow
-def test_a_demo_killed_in_grpo_resumes_there_and_logs_each_step_once(tmp_path, tiny_model):
+def test_a_demo_killed_in_grpo_resumes_there_and_logs_each_step_once(tmp_path, tiny_model_dir):
     """``execverify demo`` killed once stage 1 has written a checkpoint: the same command goes
     on from it (data, evaluations and SFT are not redone) and finishes every planned step."""
     import os
@@ -51,10 +48,7 @@ def test_a_demo_killed_in_grpo_resumes_there_and_logs_each_step_once(tmp_path, t
     import sys
     import time
 
-    model, tokenizer = tiny_model
-    model_dir = tmp_path / "model"
-    model.save_pretrained(model_dir)
-    tokenizer.save_pretrained(model_dir)
+    model_dir = tiny_model_dir
     out = tmp_path / "demo"
     command = [sys.executable, "-m", "execverify.cli", "demo", f"demo.out={out}",
                f"demo.model={model_dir}", "demo.records=60", "demo.heldout_records=6",

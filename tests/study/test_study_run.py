@@ -28,22 +28,13 @@ def tiny_overrides(out, model_dir, *extra):
             "study.bootstrap_samples=200", "demo.isolate_phases=false", *extra]
 
 
-@pytest.fixture
-def model_dir(tmp_path, tiny_model):
-    model, tokenizer = tiny_model
-    folder = tmp_path / "model"
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
-
-
 class Interrupted(Exception):
     pass
 
 
-def test_the_study_runs_every_arm_and_seed_and_resumes(tmp_path, model_dir, capsys):
+def test_the_study_runs_every_arm_and_seed_and_resumes(tmp_path, tiny_model_dir, capsys):
     out = tmp_path / "study"
-    overrides = tiny_overrides(out, model_dir)
+    overrides = tiny_overrides(out, tiny_model_dir)
 
     def stop_before_output_only(line):
         if line.startswith("study: output_only seed-1"):
@@ -97,12 +88,12 @@ def test_the_study_runs_every_arm_and_seed_and_resumes(tmp_path, model_dir, caps
 
 
 @pytest.mark.slow
-def test_a_study_killed_in_an_rl_arm_resumes_there(tmp_path, model_dir):
+def test_a_study_killed_in_an_rl_arm_resumes_there(tmp_path, tiny_model_dir):
     """``execverify study`` killed (SIGKILL) once the whitebox arm at seed 0 has written a
     checkpoint: the same command goes on from it and finishes; the optional arms run too."""
     out = tmp_path / "study"
     command = [sys.executable, "-m", "execverify.cli", "study", "--no-progress",
-               *tiny_overrides(out, model_dir, "stage1.max_steps=4", "stage1.save_steps=1",
+               *tiny_overrides(out, tiny_model_dir, "stage1.max_steps=4", "stage1.save_steps=1",
                                "study.seeds=1", "study.reval_limit=1",
                                "study.reval_max_new_tokens=4",
                                "study.arms=[sft,whitebox,output_only,ungated,sft_more]",
