@@ -73,9 +73,9 @@ def add_recipe_arguments(parser: argparse.ArgumentParser, default: str | None = 
     if overrides:
         parser.add_argument("overrides", nargs="*", metavar="SECTION.KEY=VALUE",
                             help="recipe overrides, e.g. synth.num=200 or reward.output_only=true")
-    from execverify.config import RECIPES
+    from execverify.config import packaged_recipes
 
-    packaged = ", ".join(sorted(p.stem for p in RECIPES.glob("*.yaml")))
+    packaged = ", ".join(packaged_recipes())
     parser.add_argument("--config", metavar="RECIPE", default=default,
                         help=f"a recipe: a YAML file or a packaged name ({packaged})"
                         + (f"; default {default}" if default else "; default: the built-in "

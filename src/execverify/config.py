@@ -39,7 +39,9 @@ __all__ = [
     "build_config",
     "load_recipe",
     "load_section",
+    "packaged_recipes",
     "parse_overrides",
+    "plain_config",
     "recipe_file",
     "recipe_yaml",
     "section_class",
@@ -128,9 +130,13 @@ def recipe_file(path: str | Path) -> Path:
     packaged = RECIPES / f"{given.name.removesuffix('.yaml')}.yaml"
     if given.parent == Path(".") and packaged.is_file():
         return packaged
-    names = sorted(p.stem for p in RECIPES.glob("*.yaml"))
     raise ConfigError(f"config file {str(path)!r} does not exist; pass a YAML recipe file or "
-                      f"a packaged recipe name ({', '.join(names)}).")
+                      f"a packaged recipe name ({', '.join(packaged_recipes())}).")
+
+
+def packaged_recipes() -> list[str]:
+    """The names of the recipes packaged with execverify (``RECIPES``), sorted."""
+    return sorted(p.stem for p in RECIPES.glob("*.yaml"))
 
 
 def read_recipe(path: str | Path | None) -> dict[str, dict[str, Any]]:
@@ -193,17 +199,19 @@ def recipe_yaml(sections: Mapping[str, Any]) -> str:
     """Resolved configs as recipe YAML (``{section: config}``), what ``--dry-run`` prints."""
     import yaml
 
-    return yaml.safe_dump({name: _plain(config) for name, config in sections.items()},
+    return yaml.safe_dump({name: plain_config(config) for name, config in sections.items()},
                           sort_keys=False).rstrip()
 
 
-def _plain(value: Any) -> Any:
+def plain_config(value: Any) -> Any:
+    """A config (or any value in one) as plain YAML/JSON data: dataclasses as dicts, tuples as
+    lists, paths as strings."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: plain_config(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain_config(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_config(v) for k, v in value.items()}
     if isinstance(value, Path):
         return str(value)
     return value

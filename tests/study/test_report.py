@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from execverify.study.report import arm_document, question_items
+from execverify.eval.report import question_items
+from execverify.study.report import arm_document
 
 
-def doc(name, samples):
-    return {"benchmarks": [{"name": name, "data_hash": "sha256:x", "samples": samples}]}
+def bench(name, samples):
+    return {"name": name, "data_hash": "sha256:x", "samples": samples}
 
 
 def test_synthetic_prompts_give_one_item_per_question_clustered_by_record():
-    items = list(question_items(doc("synthetic", [
+    items = list(question_items(bench("synthetic", [
         {"id": "L1-7/combined", "group": {"level": 1, "task": "combined"}, "passed": [False],
          "statuses": ["fail"], "details": {"questions": [["output", True], ["state", False]]}},
         {"id": "L1-7/input", "group": {"level": 1, "task": "input"}, "passed": [True],
@@ -23,7 +24,7 @@ def test_synthetic_prompts_give_one_item_per_question_clustered_by_record():
 
 
 def test_reval_probes_cluster_by_program_and_input_and_skip_programs_without_truth():
-    items = list(question_items(doc("reval", [
+    items = list(question_items(bench("reval", [
         {"id": "DREval/3/1/0/state", "group": {"task": "state"}, "passed": [True],
          "statuses": ["pass"]},
         {"id": "DREval/3/1/output", "group": {"task": "output"}, "passed": [False],

@@ -216,48 +216,48 @@ def _compare(paths: list[str]) -> int:
     from execverify.cli import CliError
     from execverify.eval.report import compare_markdown
 
-    if len(paths) == 1 and _is_study(paths[0]):
+    study = _study(paths[0]) if len(paths) == 1 else None
+    if study is not None:
         from execverify.study.markdown import study_tables
-        from execverify.study.report import load_study_results
 
-        print(study_tables(load_study_results(paths[0])), end="")
+        print(study_tables(study), end="")
         return 0
     if len(paths) != 2:
         raise CliError(f"eval compare needs two results files (or one study's results.json); "
                        f"got {len(paths)}")
-    a, b = (_compared(p) for p in paths)
-    print(compare_markdown(a, b, names=(_label(paths[0]) or "A", _label(paths[1]) or "B")),
-          end="")
+    (a, left), (b, right) = (_compared(p) for p in paths)
+    print(compare_markdown(a, b, names=(left or "A", right or "B")), end="")
     return 0
 
 
-def _is_study(path: str) -> bool:
-    """Whether ``path`` is a study's results.json (read once more by the caller)."""
+def _study(path: str) -> dict[str, Any] | None:
+    """The study results document at ``path``, or None when it is not one (or unreadable)."""
+    from execverify.study.report import load_study_results
+
     try:
-        head = Path(path).read_text(encoding="utf-8")[:200]
-    except OSError:
-        return False
-    return '"execverify.study/' in head
+        return load_study_results(path)
+    except (OSError, ValueError):
+        return None
 
 
-def _compared(spec: str) -> dict[str, Any]:
-    """An evaluation run's results document, or a study arm's (``PATH:ARM``) shaped like one."""
-    from execverify.eval.schema import load_results
+def _compared(spec: str) -> tuple[dict[str, Any], str]:
+    """An evaluation run's results document and its label (its folder's name), or a study
+    arm's (``PATH:ARM``, labelled by the arm) shaped like one; each file read once."""
+    from execverify.eval.schema import ResultsError, load_results
 
     path, sep, arm = spec.rpartition(":")
-    if sep and arm and _is_study(path):
-        from execverify.study.report import arm_document, load_study_results
+    study = _study(path) if sep and arm and not Path(spec).is_file() else None
+    if study is not None:
+        from execverify.study.report import arm_document
 
-        return arm_document(load_study_results(path), arm)
-    if _is_study(spec):
-        raise ValueError(f"{spec!r} is a study: name an arm (`{spec}:whitebox`), or compare "
-                         "its arms with `eval compare` on it alone")
-    return load_results(spec)
-
-
-def _label(spec: str) -> str:
-    path, sep, arm = spec.rpartition(":")
-    return arm if sep and _is_study(path) else Path(spec).parent.name
+        return arm_document(study, arm), arm
+    try:
+        return load_results(spec), Path(spec).parent.name
+    except ResultsError:
+        if _study(spec) is not None:
+            raise ValueError(f"{spec!r} is a study: name an arm (`{spec}:whitebox`), or "
+                             "compare its arms with `eval compare` on it alone") from None
+        raise
 
 
 def _list() -> int:

@@ -7,6 +7,7 @@ rebuilt, or two runs compared, long after the models are gone.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -153,17 +154,36 @@ def z_value(a: dict[str, Any], b: dict[str, Any]) -> float | None:
     return (b["value"] - a["value"]) / spread if spread > 0 else None
 
 
+def question_items(bench: dict[str, Any]
+                   ) -> Iterator[tuple[str, int, bool, str, list[str]]]:
+    """``(sample id, position, right?, cluster, groups)`` for every question of one benchmark's
+    entry in a results document: each question of a synthetic prompt, else the sample itself
+    (its first generation, as ``question_accuracy`` and pass@1 count them). ``cluster`` is what
+    the question is about: a synthetic record, a REval program run on one input, a CRUXEval
+    problem; ``groups`` the subsets it counts in (``kind:state``, ``level:2``, ``task:path``).
+    REval samples whose program failed on its input (``no_truth``) ask nothing."""
+    for sample in bench["samples"]:
+        if "no_truth" in sample.get("statuses", []):
+            continue
+        sid, group = str(sample["id"]), sample.get("group") or {}
+        questions = (sample.get("details") or {}).get("questions")
+        if bench["name"] == "synthetic" and questions is not None:
+            for k, (kind, right) in enumerate(questions):
+                yield sid, k, bool(right), sid.rsplit("/", 1)[0], [
+                    f"kind:{kind}", f"level:{group.get('level')}"]
+        else:
+            cluster = "/".join(sid.split("/")[:3]) if bench["name"] == "reval" else sid
+            groups = [f"task:{group['task']}"] if "task" in group else []
+            right = bool(sample["passed"][0]) if sample["passed"] else False
+            yield sid, 0, right, cluster, groups
+
+
 def question_verdicts(doc: dict[str, Any], benchmark: str) -> dict[tuple[str, int], bool]:
     """Right or wrong per question of one benchmark's results: ``(sample id, position)`` ->
-    verdict (the first generation's, as ``question_accuracy`` counts them)."""
-    out: dict[tuple[str, int], bool] = {}
-    for bench in doc.get("benchmarks", []):
-        if bench.get("name") != benchmark:
-            continue
-        for sample in bench.get("samples", []):
-            for k, (_, correct) in enumerate(sample.get("details", {}).get("questions", [])):
-                out[(str(sample["id"]), k)] = bool(correct)
-    return out
+    verdict (``question_items``)."""
+    return {(sid, k): right for bench in doc.get("benchmarks", [])
+            if bench.get("name") == benchmark
+            for sid, k, right, _, _ in question_items(bench)}
 
 
 def paired_difference(a: dict[tuple[str, int], bool], b: dict[tuple[str, int], bool]

@@ -102,6 +102,16 @@ def bootstrap_mean(values: Mapping[Hashable, list[float]], *, samples: int = 10_
                     n=int(counts.sum()), clusters=len(groups))
 
 
+def by_cluster(values: Mapping[Hashable, float], cluster: Mapping[Hashable, Hashable] | None
+               ) -> dict[Hashable, list[float]]:
+    """The values grouped by ``cluster[item]`` (each item its own cluster when None), in the
+    items' order: what ``bootstrap_mean`` resamples."""
+    out: dict[Hashable, list[float]] = defaultdict(list)
+    for item, value in values.items():
+        out[item if cluster is None else cluster[item]].append(value)
+    return dict(out)
+
+
 def paired_comparison(a: Mapping[Hashable, bool], b: Mapping[Hashable, bool],
                       cluster: Mapping[Hashable, Hashable] | None = None, *,
                       samples: int = 10_000, confidence: float = 0.95, seed: int = 0
@@ -111,9 +121,7 @@ def paired_comparison(a: Mapping[Hashable, bool], b: Mapping[Hashable, bool],
     shared = sorted(a.keys() & b.keys(), key=repr)
     if not shared:
         return None
-    diffs: dict[Hashable, list[float]] = defaultdict(list)
-    for item in shared:
-        diffs[item if cluster is None else cluster[item]].append(float(b[item]) - float(a[item]))
+    diffs = by_cluster({item: float(b[item]) - float(a[item]) for item in shared}, cluster)
     gained = sum(b[i] and not a[i] for i in shared)
     lost = sum(a[i] and not b[i] for i in shared)
     interval = bootstrap_mean(diffs, samples=samples, confidence=confidence, seed=seed)

@@ -8,6 +8,7 @@ Rerunning the same command resumes a killed study. Registered by ``execverify.cl
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from execverify.cli import add_job_arguments, job_errors
@@ -31,18 +32,24 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     overrides = list(args.overrides) + ([f"study.out={args.out}"] if args.out else [])
     with job_errors("study"):
-        from execverify.study.run import load_study, run_study
-
-        study = load_study(args.config, overrides)
         if args.dry_run:
-            from execverify.config import recipe_yaml
+            return _print_configs(args.config, overrides)
+        from execverify.study.run import run_study
 
-            print(recipe_yaml({"study": study.config, "demo": study.demo, "sft": study.sft,
-                               "stage1": study.stage1, "reward": study.reward}))
-            return 0
         doc = run_study(args.config, overrides, progress=not args.no_progress)
     from execverify.study.markdown import verdict_lines
+    from execverify.study.report import REPORT_FILE
 
-    print(f"study: report in {study.out / 'report.md'}")
+    print(f"study: report in {Path(doc['recipe']['config']['out']) / REPORT_FILE}")
     print("\n".join(verdict_lines(doc)))
+    return 0
+
+
+def _print_configs(recipe: str, overrides: list[str]) -> int:
+    from execverify.config import recipe_yaml
+    from execverify.study.run import load_study
+
+    study = load_study(recipe, overrides)
+    print(recipe_yaml({"study": study.config, "demo": study.demo, "sft": study.sft,
+                       "stage1": study.stage1, "reward": study.reward}))
     return 0

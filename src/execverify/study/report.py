@@ -30,7 +30,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from execverify.eval.stats import bootstrap_mean, paired_comparison
+from execverify.eval.report import question_items
+from execverify.eval.stats import bootstrap_mean, by_cluster, paired_comparison
 
 if TYPE_CHECKING:
     from execverify.demo.data import DemoData
@@ -55,29 +56,6 @@ QuestionKey = tuple[int, str, int]
 # -- per-question verdicts --------------------------------------------------------------------
 
 
-def question_items(doc: dict[str, Any]) -> Iterable[tuple[str, int, bool, str, list[str]]]:
-    """``(sample id, position, right?, cluster, groups)`` for every question of a results
-    document's one benchmark: each question of a synthetic prompt, else the sample itself
-    (its first generation). ``cluster`` is what the question is about: a synthetic record, a
-    REval program run on one input, a CRUXEval problem; ``groups``
-    the subsets it counts in (``kind:state``, ``level:2``, ``task:path``)."""
-    bench = doc["benchmarks"][0]
-    for sample in bench["samples"]:
-        if "no_truth" in sample.get("statuses", []):
-            continue  # REval: the program itself failed on that input; nothing to score
-        sid, group = str(sample["id"]), sample.get("group") or {}
-        questions = (sample.get("details") or {}).get("questions")
-        if bench["name"] == "synthetic" and questions is not None:
-            for k, (kind, right) in enumerate(questions):
-                yield sid, k, bool(right), sid.rsplit("/", 1)[0], [
-                    f"kind:{kind}", f"level:{group.get('level')}"]
-        else:
-            cluster = "/".join(sid.split("/")[:3]) if bench["name"] == "reval" else sid
-            groups = [f"task:{group['task']}"] if "task" in group else []
-            yield sid, 0, bool(sample["passed"][0]) if sample["passed"] else False, cluster, \
-                groups
-
-
 def headline(bench: str) -> str:
     """The every-question metric's name: ``question_accuracy`` where a sample asks several
     questions (synthetic) or a benchmark's own accuracy means something else (REval's is a
@@ -97,7 +75,7 @@ class Pool:
 
     def add(self, seed: int, doc: dict[str, Any]) -> None:
         self.data_hash = doc["benchmarks"][0]["data_hash"]
-        for sid, k, right, cluster, groups in question_items(doc):
+        for sid, k, right, cluster, groups in question_items(doc["benchmarks"][0]):
             item = (seed, sid, k)
             self.right[item], self.cluster[item], self.groups[item] = right, cluster, groups
 
@@ -135,7 +113,7 @@ def run_path(arm: str, seed: int, bench: str) -> str:
 
 def study_document(study: Study, data: DemoData, timings: dict[str, float]) -> dict[str, Any]:
     """results.json's document, from the evaluations and training logs under ``study.out``."""
-    from execverify.config import _plain
+    from execverify.config import plain_config
     from execverify.eval.schema import code_version
 
     c = study.config
@@ -149,9 +127,11 @@ def study_document(study: Study, data: DemoData, timings: dict[str, float]) -> d
                                 key=lambda m: (m != headline(bench), m))
         for arm in c.arms:
             pool = pools[arm][bench]
+            subsets = {m: pool.subset(m) for m in metrics[bench]}
             results.setdefault(arm, {})[bench] = {
-                m: bootstrap_mean(_by_cluster(pool, pool.subset(m)), **options).to_dict()
-                for m in metrics[bench] if pool.subset(m)}
+                m: bootstrap_mean(by_cluster({i: float(r) for i, r in items.items()},
+                                             pool.cluster), **options).to_dict()
+                for m, items in subsets.items() if items}
     comparisons = []
     for a, b in COMPARED_ARMS:
         if a not in c.arms or b not in c.arms:
@@ -167,7 +147,7 @@ def study_document(study: Study, data: DemoData, timings: dict[str, float]) -> d
         "schema": STUDY_SCHEMA,
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "code": code_version(),
-        "recipe": {name: _plain(getattr(study, name))
+        "recipe": {name: plain_config(getattr(study, name))
                    for name in ("config", "demo", "sft", "stage1", "reward")},
         "arms": list(c.arms), "seeds": study.seeds,
         "data": {"train_records": data.train_records, "heldout_records": data.heldout_records,
@@ -182,13 +162,6 @@ def study_document(study: Study, data: DemoData, timings: dict[str, float]) -> d
                        for s in study.seeds} for arm in c.arms},
         "timings": timings,
     }
-
-
-def _by_cluster(pool: Pool, items: dict[QuestionKey, bool]) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {}
-    for item, right in items.items():
-        out.setdefault(pool.cluster[item], []).append(float(right))
-    return out
 
 
 def training(study: Study) -> dict[str, Any]:
