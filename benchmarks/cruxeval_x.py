@@ -59,7 +59,7 @@ def _language(name: str, workers: int, limit: int | None) -> dict[str, object]:
     }
 
 
-def _write(path: Path, rows: list[dict[str, object]], command: str, workers: int) -> None:
+def _table(rows: list[dict[str, object]], command: str, workers: int) -> str:
     lines = [
         "# CRUXEval-X: gold and near-miss answers through the sandboxed toolchains", "",
         f"Command: `{command}`",
@@ -91,7 +91,7 @@ def _write(path: Path, rows: list[dict[str, object]], command: str, workers: int
             f"{r['same_program']}/{n} | {statuses} |")
     failures = {r["language"]: r["gold_failures"] for r in rows if r["gold_failures"]}
     lines += ["", f"Gold answers scored wrong: {failures or 'none'}."]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
@@ -99,7 +99,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--languages", default=",".join(LANGUAGES))
     parser.add_argument("--limit", type=int, default=None, help="first N problems per language")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/cruxeval_x.md")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="record the table here too (it is always printed)")
     args = parser.parse_args()
     command = "python benchmarks/cruxeval_x.py " + " ".join(sys.argv[1:])
     rows: list[dict[str, object]] = []
@@ -110,7 +111,9 @@ def main() -> None:
             continue
         rows.append(_language(name, args.workers, args.limit))
         print(rows[-1], flush=True)
-        _write(args.out, rows, command.strip(), args.workers)
+        if args.out:  # after every language, so a stopped run keeps the languages it finished
+            args.out.write_text(_table(rows, command.strip(), args.workers), encoding="utf-8")
+    print(_table(rows, command.strip(), args.workers))
 
 
 if __name__ == "__main__":
