@@ -22,6 +22,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchreport import publish
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -59,7 +61,7 @@ def _language(name: str, workers: int, limit: int | None) -> dict[str, object]:
     }
 
 
-def _table(rows: list[dict[str, object]], command: str, workers: int) -> str:
+def _table(rows: list[dict[str, object]], command: str, workers: int) -> list[str]:
     lines = [
         "# CRUXEval-X: gold and near-miss answers through the sandboxed toolchains", "",
         f"Command: `{command}`",
@@ -90,8 +92,7 @@ def _table(rows: list[dict[str, object]], command: str, workers: int) -> str:
             f"{r['beyond_toolchain']} | "
             f"{r['same_program']}/{n} | {statuses} |")
     failures = {r["language"]: r["gold_failures"] for r in rows if r["gold_failures"]}
-    lines += ["", f"Gold answers scored wrong: {failures or 'none'}."]
-    return "\n".join(lines) + "\n"
+    return [*lines, "", f"Gold answers scored wrong: {failures or 'none'}.", ""]
 
 
 def main() -> None:
@@ -102,7 +103,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="record the table here too (it is always printed)")
     args = parser.parse_args()
-    command = "python benchmarks/cruxeval_x.py " + " ".join(sys.argv[1:])
+    command = " ".join(["python benchmarks/cruxeval_x.py", *sys.argv[1:]])
     rows: list[dict[str, object]] = []
     for name in args.languages.split(","):
         reason = TOOLCHAINS[name].missing()
@@ -112,8 +113,8 @@ def main() -> None:
         rows.append(_language(name, args.workers, args.limit))
         print(rows[-1], flush=True)
         if args.out:  # after every language, so a stopped run keeps the languages it finished
-            args.out.write_text(_table(rows, command.strip(), args.workers), encoding="utf-8")
-    print(_table(rows, command.strip(), args.workers))
+            args.out.write_text("\n".join(_table(rows, command, args.workers)), encoding="utf-8")
+    publish(_table(rows, command, args.workers), args.out)
 
 
 if __name__ == "__main__":

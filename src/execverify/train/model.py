@@ -100,11 +100,17 @@ def release_memory() -> None:
 
 @functools.cache
 def _malloc_trim() -> Any:
-    """glibc's ``malloc_trim`` from the running process's own symbols (None elsewhere), looked
-    up once: ``release_memory`` runs after every training step."""
+    """glibc's ``malloc_trim`` (None elsewhere), looked up once: ``release_memory`` runs after
+    every training step."""
+    return _libc("malloc_trim")
+
+
+def _libc(name: str) -> Any:
+    """The C library function ``name`` from the running process's own symbols, or None where
+    that library has none (glibc's ``malloc_trim`` and ``mallopt`` are not in musl or macOS)."""
     import ctypes
 
-    return getattr(ctypes.CDLL(None), "malloc_trim", None)
+    return getattr(ctypes.CDLL(None), name, None)
 
 
 MMAP_THRESHOLD_BYTES = 4 << 20
@@ -123,9 +129,7 @@ def map_large_allocations(threshold: int = MMAP_THRESHOLD_BYTES) -> bool:
     size for every sequence length) are carved from the heap and fragment it. The demo's SFT
     phase grew from 2.3 GiB at its first step to 4.2 GiB by its twentieth that way; with the
     threshold fixed at 4 MiB it peaks at 3.6 GiB (benchmarks/results/demo_cpu.md)."""
-    import ctypes
-
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    mallopt = _libc("mallopt")
     return bool(mallopt and mallopt(M_MMAP_THRESHOLD, threshold) == 1)
 
 
